@@ -1,0 +1,131 @@
+// class greenlet: a stackful coroutine with the semantics of Python's greenlet.
+//
+// Every OS thread has a main greenlet (the thread's own stack). A greenlet runs its function on
+// a stack of its own when first switched to; switch_to() suspends the caller and resumes the
+// target, passing a value. Each greenlet has a parent, by default the greenlet that created it:
+// when a greenlet's function returns, the value goes to the parent (its pending switch_to()
+// returns it); when it throws, the exception goes to the parent (its pending switch_to()
+// rethrows it) -- except greenlet_exit, which arrives as a value. A greenlet belongs to the
+// thread that created it.
+#pragma once
+
+#include <any>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "context.hpp"
+#include "detail/stack.hpp"
+
+namespace eventlet {
+
+// greenlet_error reports a switch that cannot happen: to a dead greenlet, or to a greenlet of
+// another thread.
+class greenlet_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// greenlet_exit is thrown into a greenlet to kill it. Like Python's GreenletExit (a
+// BaseException), it does not derive from std::exception, so `catch (const std::exception&)`
+// does not swallow a kill. If it escapes a greenlet's function, the parent receives it as the
+// greenlet's value.
+struct greenlet_exit {};
+
+namespace detail {
+struct switcher;
+struct thread_state;
+}  // namespace detail
+
+class greenlet {
+ public:
+  using function = std::function<std::any(std::any)>;
+
+  // greenlet() makes a greenlet that will call `run` with the value of the first switch to it.
+  // `parent` defaults to the calling thread's current greenlet; `stack_size` 0 means
+  // default_stack_size(). Nothing runs and no stack is taken until the first switch. Throws
+  // std::invalid_argument for an empty `run`, a bad stack size, or a parent of another thread.
+  explicit greenlet(function run, greenlet* parent = nullptr, std::size_t stack_size = 0);
+
+  // ~greenlet() kills a started, unfinished greenlet by throwing greenlet_exit into it (with
+  // the caller as its parent), so the destructors on its stack run; its children are handed to
+  // its parent. Destroyed on another thread, a suspended greenlet cannot be unwound: a warning
+  // is printed and its stack is leaked.
+  ~greenlet();
+
+  greenlet(const greenlet&) = delete;
+  greenlet& operator=(const greenlet&) = delete;
+
+  // switch_to() suspends the current greenlet and resumes this one: a suspended greenlet's
+  // pending switch_to() returns `value`; an unstarted one starts with `value` as its argument.
+  // Returns the value the current greenlet is later resumed with, or rethrows the exception it
+  // is resumed with. Throws greenlet_error if this greenlet is dead or of another thread.
+  std::any switch_to(std::any value = {});
+
+  // throw_in() suspends the current greenlet and raises `e` in this one, from its pending
+  // switch_to(). An unstarted greenlet dies without running, and `e` goes to its parent as if
+  // thrown by its function. Returns and throws like switch_to(); throws greenlet_error if this
+  // greenlet is dead or of another thread, std::invalid_argument if `e` is null.
+  std::any throw_in(std::exception_ptr e = std::make_exception_ptr(greenlet_exit{}));
+
+  // parent() is the greenlet that receives this one's result; null only for a main greenlet.
+  greenlet* parent() const noexcept { return parent_; }
+
+  // set_parent() changes the parent. Throws std::invalid_argument for null, for a change that
+  // would make a cycle, or on a main greenlet, and greenlet_error for a parent of another thread.
+  void set_parent(greenlet* parent);
+
+  // started() tells whether this greenlet has been switched to (a main greenlet always has).
+  bool started() const noexcept { return state_ != state::unstarted; }
+
+  // dead() tells whether this greenlet's function has finished, or it was killed unstarted.
+  bool dead() const noexcept { return state_ == state::dead; }
+
+  // True while the greenlet is started and not dead.
+  explicit operator bool() const noexcept { return state_ == state::active; }
+
+  // name() is the name given by set_name(), used in diagnostics; empty by default.
+  const std::string& name() const noexcept { return name_; }
+
+  // set_name() names the greenlet for diagnostics (stack overflow, blocking reports).
+  void set_name(std::string name) { name_ = std::move(name); }
+
+ private:
+  friend struct detail::switcher;
+  friend struct detail::thread_state;
+  enum class state : unsigned char { unstarted, active, dead };
+  struct main_tag {};
+  greenlet(main_tag, std::uint64_t thread_id) noexcept;
+  void link_to(greenlet* parent) noexcept;
+  void unlink() noexcept;
+
+  function run_;
+  greenlet* parent_ = nullptr;
+  greenlet* first_child_ = nullptr;  // the greenlets whose parent this is, as a list
+  greenlet* next_sibling_ = nullptr;
+  greenlet* prev_sibling_ = nullptr;
+  eventlet_context ctx_ = nullptr;   // where it resumes, while suspended
+  detail::stack stack_;              // size is set before start, base while started
+  std::uint64_t thread_id_;          // the thread it belongs to
+  void* eh_caught_ = nullptr;        // the C++ runtime's exception globals of this greenlet
+  unsigned int eh_uncaught_ = 0;
+  state state_ = state::unstarted;
+  void* sanitizer_ = nullptr;        // ASan fake stack or TSan fiber, in sanitizer builds
+  std::string name_;
+};
+
+// getcurrent() returns the calling thread's running greenlet (its main greenlet if no other).
+greenlet* getcurrent();
+
+// default_stack_size() is the stack size of greenlets made with stack_size 0 (256 KiB unless
+// changed). Stacks reserve address space; only the pages a greenlet touches use memory.
+std::size_t default_stack_size() noexcept;
+
+// set_default_stack_size() changes it for greenlets made afterwards, in every thread; the size
+// is rounded up to whole pages. Throws std::invalid_argument below 16 KiB or above 1 GiB.
+void set_default_stack_size(std::size_t bytes);
+
+}  // namespace eventlet
