@@ -22,37 +22,26 @@ namespace eventlet {
 namespace detail {
 namespace {
 
-// The C++ runtime's per-thread exception globals, as laid out by the Itanium C++ ABI (2.2.1):
-// the stack of caught exceptions and the count of uncaught ones. A greenlet's catch blocks and
-// unwinding must not be seen by another greenlet, so switches save and restore them.
-struct eh_globals {
-  void* caught;
-  unsigned int uncaught;
-};
-
 std::atomic<std::size_t> default_size{256 * 1024};
 std::atomic<std::uint64_t> next_thread_id{1};
 
 }  // namespace
 
-// All that one thread's greenlets share: the running greenlet, the value or exception a switch
-// under way carries, the hot stack cache and the main greenlet.
-struct thread_state {
+constinit thread_local switch_state* tls = nullptr;
+
+// All that one thread's greenlets share: the switch state, the value of a finished greenlet or
+// the exception a throwing switch carries, the hot stack cache and the main greenlet.
+struct thread_state : switch_state {
   thread_state()
-      : id(next_thread_id.fetch_add(1, std::memory_order_relaxed)),
-        eh(reinterpret_cast<eh_globals*>(abi::__cxa_get_globals())),
+      : switch_state{&main, nullptr, next_thread_id.fetch_add(1, std::memory_order_relaxed),
+                     reinterpret_cast<eh_globals*>(abi::__cxa_get_globals())},
         main(greenlet::main_tag{}, id) {
-    current = &main;
 #if defined(__SANITIZE_THREAD__)
     main.sanitizer_ = __tsan_get_current_fiber();
 #endif
   }
 
-  std::uint64_t id;
-  eh_globals* eh;
-  greenlet* current;
-  greenlet* from = nullptr;  // the greenlet the switch under way leaves
-  std::any value;            // the value the switch under way carries
+  std::any value;            // a finished greenlet's result, on its way to the heir
   std::exception_ptr error;  // the exception a throwing switch carries
   stack_cache stacks;
   const void* main_stack_bottom = nullptr;  // learned by ASan on the first switch away
@@ -63,16 +52,13 @@ struct thread_state {
 
 namespace {
 
-// Read on every switch, so it uses the initial-exec TLS model (no __tls_get_addr call).
-[[gnu::tls_model("initial-exec")]] thread_local thread_state* tls_state = nullptr;
-
 void install_overflow_handler(thread_state& ts);
 
 // Owns the thread's state; destroyed at thread exit.
 struct state_owner {
   std::unique_ptr<thread_state> state;
   ~state_owner() {
-    tls_state = nullptr;
+    tls = nullptr;
     if (state && state->signal_stack) {
       stack_t none{};
       none.ss_flags = SS_DISABLE;
@@ -84,15 +70,18 @@ thread_local state_owner tls_owner;
 
 [[gnu::noinline]] thread_state& make_state() {
   tls_owner.state = std::make_unique<thread_state>();
-  tls_state = tls_owner.state.get();
-  install_overflow_handler(*tls_state);
-  return *tls_state;
+  tls = tls_owner.state.get();
+  install_overflow_handler(*tls_owner.state);
+  return *tls_owner.state;
 }
 
+// The calling thread's state, made on first use.
 inline thread_state& state() {
-  thread_state* ts = tls_state;
-  return ts ? *ts : make_state();
+  return tls ? static_cast<thread_state&>(*tls) : make_state();
 }
+
+// The calling thread's state if it has one, else null.
+inline thread_state* existing_state() { return static_cast<thread_state*>(tls); }
 
 [[noreturn]] void fatal(const char* what, const greenlet& g) {
   std::fprintf(stderr, "eventlet: %s (greenlet '%s' at %p)\n", what, g.name().c_str(),
@@ -128,9 +117,10 @@ struct switcher {
     return ts;
   }
 
-  // Suspends the current greenlet and resumes `target`, first running `fn` on top of it if
-  // given; returns the value the current greenlet is resumed with.
-  static std::any resume(thread_state& ts, greenlet* target, ontop_fn fn) {
+  // Suspends the current greenlet and resumes `target` with `*value`, first running `fn` on top
+  // of it if given; returns the value the current greenlet is resumed with. A switch's data
+  // pointer always points at the std::any the resumed side moves its value from.
+  static std::any resume(thread_state& ts, greenlet* target, std::any* value, ontop_fn fn) {
     greenlet* self = ts.current;
     if (target->state_ == greenlet::state::unstarted) start(ts, target);
     self->eh_caught_ = ts.eh->caught;
@@ -140,10 +130,10 @@ struct switcher {
     ts.from = self;
     ts.current = target;
     leave_for(ts, self, target);
-    const eventlet_transfer t = fn ? eventlet_ontop_context(target->ctx_, nullptr, fn)
-                                   : eventlet_jump_context(target->ctx_, nullptr);
+    const eventlet_transfer t = fn ? eventlet_ontop_context(target->ctx_, value, fn)
+                                   : eventlet_jump_context(target->ctx_, value);
     arrive(ts, t);
-    return std::move(ts.value);
+    return std::move(*static_cast<std::any*>(t.data));
   }
 
   static void start(thread_state& ts, greenlet* g) {
@@ -185,13 +175,13 @@ struct switcher {
 
   // The first code a greenlet runs on its own stack.
   [[noreturn]] static void entry(eventlet_transfer t) {
-    thread_state& ts = *tls_state;
+    thread_state& ts = *existing_state();
     arrive(ts, t);
     greenlet* self = ts.current;
     bool failed = false;
     try {
       const greenlet::function run = std::move(self->run_);
-      ts.value = run(std::move(ts.value));
+      ts.value = run(std::move(*static_cast<std::any*>(t.data)));
     } catch (const greenlet_exit& e) {
       ts.value = e;
     } catch (...) {
@@ -199,7 +189,7 @@ struct switcher {
       failed = true;
     }
     self->state_ = greenlet::state::dead;
-    resume(ts, heir(self, failed), failed ? &finish_throwing : &finish);
+    resume(ts, heir(self, failed), &ts.value, failed ? &finish_throwing : &finish);
     fatal("a dead greenlet was resumed", *self);
   }
 
@@ -234,14 +224,14 @@ struct switcher {
       if (failed) std::rethrow_exception(e);
       return std::move(ts.value);
     }
-    if (!failed) return resume(ts, h, nullptr);
+    if (!failed) return resume(ts, h, &ts.value, nullptr);
     ts.error = std::move(e);
-    return resume(ts, h, &throw_here);
+    return resume(ts, h, nullptr, &throw_here);
   }
 
   // Run on top of a greenlet: the greenlet left is dead, so its stack goes back to the cache.
   static eventlet_transfer finish(eventlet_transfer t) {
-    thread_state& ts = *tls_state;
+    thread_state& ts = *existing_state();
     greenlet* dead = ts.from;
     ts.stacks.release(dead->stack_);
     dead->stack_.base = nullptr;
@@ -259,14 +249,14 @@ struct switcher {
 
   // Run on top of a greenlet: raises the switch's exception in it, from its pending switch.
   static eventlet_transfer throw_here(eventlet_transfer t) {
-    thread_state& ts = *tls_state;
+    thread_state& ts = *existing_state();
     arrive(ts, t);
     std::exception_ptr e = std::move(ts.error);
     std::rethrow_exception(e);
   }
 
   static void on_segv(int sig, siginfo_t* info, void* context) {
-    thread_state* ts = tls_state;
+    thread_state* ts = existing_state();
     if (ts && detail::in_guard(ts->current->stack_, info->si_addr)) {
       const greenlet& g = *ts->current;
       write_str("eventlet: stack overflow in greenlet '");
@@ -333,7 +323,7 @@ greenlet::greenlet(main_tag, std::uint64_t thread_id) noexcept
     : thread_id_(thread_id), state_(state::active) {}
 
 greenlet::~greenlet() {
-  detail::thread_state* ts = detail::tls_state;
+  detail::thread_state* ts = detail::existing_state();
   const bool own_thread = ts && ts->id == thread_id_;
   // Children go to the parent first: then the running greenlet is no descendant of this one
   // and can become its parent for the kill.
@@ -382,11 +372,10 @@ void greenlet::unlink() noexcept {
   parent_ = nullptr;
 }
 
-std::any greenlet::switch_to(std::any value) {
+std::any greenlet::switch_checked(std::any value) {
   detail::thread_state& ts = switcher::owner_state(*this);
   if (this == ts.current) return value;
-  ts.value = std::move(value);
-  return switcher::resume(ts, this, nullptr);
+  return switcher::resume(ts, this, &value, nullptr);
 }
 
 std::any greenlet::throw_in(std::exception_ptr e) {
@@ -398,7 +387,7 @@ std::any greenlet::throw_in(std::exception_ptr e) {
   }
   if (this == ts.current) std::rethrow_exception(e);
   ts.error = std::move(e);
-  return switcher::resume(ts, this, &switcher::throw_here);
+  return switcher::resume(ts, this, nullptr, &switcher::throw_here);
 }
 
 void greenlet::set_parent(greenlet* parent) {

@@ -35,9 +35,37 @@ class greenlet_error : public std::runtime_error {
 // greenlet's value.
 struct greenlet_exit {};
 
+class greenlet;
+
 namespace detail {
 struct switcher;
 struct thread_state;
+
+// The C++ runtime's per-thread exception globals, as laid out by the Itanium C++ ABI (2.2.1):
+// the stack of caught exceptions and the count of uncaught ones. A greenlet's catch blocks and
+// unwinding must not be seen by another greenlet, so switches save and restore them.
+struct eh_globals {
+  void* caught;
+  unsigned int uncaught;
+};
+
+// What the inline switch needs of its thread; the rest of the thread's state is private.
+struct switch_state {
+  greenlet* current;  // the running greenlet
+  greenlet* from;     // the greenlet the switch under way leaves
+  std::uint64_t id;   // this thread's number, to tell greenlets of other threads
+  eh_globals* eh;     // this thread's C++ exception globals
+};
+
+// The calling thread's state; null until the thread first uses greenlets.
+[[gnu::tls_model("initial-exec")]] extern constinit thread_local switch_state* tls;
+
+// Sanitizer builds take the out-of-line switch, which carries the fiber annotations.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool inline_switch = false;
+#else
+inline constexpr bool inline_switch = true;
+#endif
 }  // namespace detail
 
 class greenlet {
@@ -63,7 +91,24 @@ class greenlet {
   // pending switch_to() returns `value`; an unstarted one starts with `value` as its argument.
   // Returns the value the current greenlet is later resumed with, or rethrows the exception it
   // is resumed with. Throws greenlet_error if this greenlet is dead or of another thread.
-  std::any switch_to(std::any value = {});
+  std::any switch_to(std::any value = {}) {
+    // Inline, so that the caller is resumed by the assembly's indirect jump and no `ret` of
+    // ours is mispredicted from the other greenlet's return stack.
+    detail::switch_state* ts = detail::tls;
+    if (!detail::inline_switch || !ts || thread_id_ != ts->id || state_ != state::active ||
+        this == ts->current) [[unlikely]]
+      return switch_checked(std::move(value));
+    greenlet* self = ts->current;
+    self->eh_caught_ = ts->eh->caught;
+    self->eh_uncaught_ = ts->eh->uncaught;
+    ts->eh->caught = eh_caught_;
+    ts->eh->uncaught = eh_uncaught_;
+    ts->from = self;
+    ts->current = this;
+    const eventlet_transfer t = eventlet_jump_context(ctx_, &value);
+    ts->from->ctx_ = t.from;
+    return std::move(*static_cast<std::any*>(t.data));
+  }
 
   // throw_in() suspends the current greenlet and raises `e` in this one, from its pending
   // switch_to(). An unstarted greenlet dies without running, and `e` goes to its parent as if
@@ -99,6 +144,7 @@ class greenlet {
   enum class state : unsigned char { unstarted, active, dead };
   struct main_tag {};
   greenlet(main_tag, std::uint64_t thread_id) noexcept;
+  std::any switch_checked(std::any value);
   void link_to(greenlet* parent) noexcept;
   void unlink() noexcept;
 

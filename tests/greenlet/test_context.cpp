@@ -97,7 +97,16 @@ TEST_CASE("ontop runs the function on the target's stack and its result reaches 
   CHECK(reinterpret_cast<std::intptr_t>(t.data) == 7);
 }
 
-TEST_CASE("an exception thrown by an ontop function propagates in the target from its jump") {
+// Raw contexts carry no sanitizer fiber annotations, so ASan cannot follow a throw on one;
+// greenlet::throw_in covers the same path with annotations in the ASan build.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool asan_build = true;
+#else
+constexpr bool asan_build = false;
+#endif
+
+TEST_CASE("an exception thrown by an ontop function propagates in the target from its jump" *
+          doctest::skip(asan_build)) {
   raw_stack s;
   eventlet_context c = eventlet_make_context(s.top(), s.size, &catching_entry);
   c = eventlet_jump_context(c, nullptr).from;
