@@ -34,7 +34,7 @@ constinit thread_local switch_state* tls = nullptr;
 struct thread_state : switch_state {
   thread_state()
       : switch_state{&main, nullptr, next_thread_id.fetch_add(1, std::memory_order_relaxed),
-                     reinterpret_cast<eh_globals*>(abi::__cxa_get_globals())},
+                     reinterpret_cast<eh_globals*>(abi::__cxa_get_globals()), false},
         main(greenlet::main_tag{}, id) {
 #if defined(__SANITIZE_THREAD__)
     main.sanitizer_ = __tsan_get_current_fiber();
@@ -43,6 +43,7 @@ struct thread_state : switch_state {
 
   std::any value;            // a finished greenlet's result, on its way to the heir
   std::exception_ptr error;  // the exception a throwing switch carries
+  trace_function trace;
   stack_cache stacks;
   const void* main_stack_bottom = nullptr;  // learned by ASan on the first switch away
   std::size_t main_stack_size = 0;
@@ -122,11 +123,9 @@ struct switcher {
   // pointer always points at the std::any the resumed side moves its value from.
   static std::any resume(thread_state& ts, greenlet* target, std::any* value, ontop_fn fn) {
     greenlet* self = ts.current;
+    if (ts.traced) ts.trace(self, target);
     if (target->state_ == greenlet::state::unstarted) start(ts, target);
-    self->eh_caught_ = ts.eh->caught;
-    self->eh_uncaught_ = ts.eh->uncaught;
-    ts.eh->caught = target->eh_caught_;
-    ts.eh->uncaught = target->eh_uncaught_;
+    target->take_exception_state(*ts.eh, self);
     ts.from = self;
     ts.current = target;
     leave_for(ts, self, target);
@@ -310,7 +309,7 @@ using detail::switcher;
 greenlet::greenlet(function run, greenlet* parent, std::size_t stack_size)
     : run_(std::move(run)) {
   if (!run_) throw std::invalid_argument("a greenlet needs a function to run");
-  stack_.size = detail::round_stack_size(stack_size ? stack_size : default_stack_size());
+  stack_.size = stack_size ? detail::round_stack_size(stack_size) : default_stack_size();
   detail::thread_state& ts = detail::state();
   thread_id_ = ts.id;
   greenlet* p = parent ? parent : ts.current;
@@ -401,6 +400,13 @@ void greenlet::set_parent(greenlet* parent) {
 }
 
 greenlet* getcurrent() { return detail::state().current; }
+
+trace_function settrace(trace_function fn) {
+  detail::thread_state& ts = detail::state();
+  std::swap(ts.trace, fn);
+  ts.traced = static_cast<bool>(ts.trace);
+  return fn;
+}
 
 std::size_t default_stack_size() noexcept {
   return detail::default_size.load(std::memory_order_relaxed);

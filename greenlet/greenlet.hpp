@@ -55,6 +55,7 @@ struct switch_state {
   greenlet* from;     // the greenlet the switch under way leaves
   std::uint64_t id;   // this thread's number, to tell greenlets of other threads
   eh_globals* eh;     // this thread's C++ exception globals
+  bool traced;        // a settrace() function is set: switches take the out-of-line path
 };
 
 // The calling thread's state; null until the thread first uses greenlets.
@@ -96,13 +97,10 @@ class greenlet {
     // ours is mispredicted from the other greenlet's return stack.
     detail::switch_state* ts = detail::tls;
     if (!detail::inline_switch || !ts || thread_id_ != ts->id || state_ != state::active ||
-        this == ts->current) [[unlikely]]
+        this == ts->current || ts->traced) [[unlikely]]
       return switch_checked(std::move(value));
     greenlet* self = ts->current;
-    self->eh_caught_ = ts->eh->caught;
-    self->eh_uncaught_ = ts->eh->uncaught;
-    ts->eh->caught = eh_caught_;
-    ts->eh->uncaught = eh_uncaught_;
+    take_exception_state(*ts->eh, self);
     ts->from = self;
     ts->current = this;
     const eventlet_transfer t = eventlet_jump_context(ctx_, &value);
@@ -145,6 +143,21 @@ class greenlet {
   struct main_tag {};
   greenlet(main_tag, std::uint64_t thread_id) noexcept;
   std::any switch_checked(std::any value);
+
+  // Moves the running greenlet's C++ exception state (the runtime's globals) into `self` and
+  // this greenlet's into the globals. Only a greenlet inside a catch block or unwinding has
+  // any, so usually nothing is stored. A running greenlet's saved fields are always empty.
+  void take_exception_state(detail::eh_globals& eh, greenlet* self) noexcept {
+    if (eh.caught || eh.uncaught || eh_caught_ || eh_uncaught_) [[unlikely]] {
+      self->eh_caught_ = eh.caught;
+      self->eh_uncaught_ = eh.uncaught;
+      eh.caught = eh_caught_;
+      eh.uncaught = eh_uncaught_;
+      eh_caught_ = nullptr;
+      eh_uncaught_ = 0;
+    }
+  }
+
   void link_to(greenlet* parent) noexcept;
   void unlink() noexcept;
 
@@ -156,7 +169,7 @@ class greenlet {
   eventlet_context ctx_ = nullptr;   // where it resumes, while suspended
   detail::stack stack_;              // size is set before start, base while started
   std::uint64_t thread_id_;          // the thread it belongs to
-  void* eh_caught_ = nullptr;        // the C++ runtime's exception globals of this greenlet
+  void* eh_caught_ = nullptr;        // its C++ exception globals while it is suspended
   unsigned int eh_uncaught_ = 0;
   state state_ = state::unstarted;
   void* sanitizer_ = nullptr;        // ASan fake stack or TSan fiber, in sanitizer builds
@@ -165,6 +178,14 @@ class greenlet {
 
 // getcurrent() returns the calling thread's running greenlet (its main greenlet if no other).
 greenlet* getcurrent();
+
+// A function called on every switch of its thread, before the switch, with the greenlet left
+// and the greenlet resumed (like Python's greenlet.settrace).
+using trace_function = std::function<void(greenlet* origin, greenlet* target)>;
+
+// settrace() sets the calling thread's trace function (empty: none) and returns the previous
+// one. Tracing makes switches slower; it is meant for diagnostics such as blocking detection.
+trace_function settrace(trace_function fn);
 
 // default_stack_size() is the stack size of greenlets made with stack_size 0 (256 KiB unless
 // changed). Stacks reserve address space; only the pages a greenlet touches use memory.

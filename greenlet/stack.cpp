@@ -120,7 +120,7 @@ std::size_t round_stack_size(std::size_t bytes) {
   if (bytes < min || bytes > max)
     throw std::invalid_argument("greenlet stack size must be between 16 KiB and 1 GiB, got " +
                                 std::to_string(bytes));
-  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  static const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   return (bytes + page - 1) / page * page;
 }
 

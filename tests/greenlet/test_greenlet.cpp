@@ -401,3 +401,26 @@ TEST_CASE("thousands of greenlets are alive at once") {
   CHECK(total == expected);
   for (auto& g : all) CHECK(g->dead());
 }
+
+TEST_CASE("settrace sees every switch with its origin and target") {
+  greenlet* main = getcurrent();
+  std::vector<std::pair<greenlet*, greenlet*>> seen;
+  greenlet g([main](std::any) -> std::any {
+    main->switch_to();
+    return {};
+  });
+  CHECK_FALSE(settrace([&](greenlet* from, greenlet* to) { seen.emplace_back(from, to); }));
+  g.switch_to();
+  g.switch_to();
+  trace_function previous = settrace({});
+  CHECK(previous);
+  CHECK(g.dead());
+  REQUIRE(seen.size() == 4);
+  CHECK(seen[0] == std::make_pair(main, &g));
+  CHECK(seen[1] == std::make_pair(&g, main));
+  CHECK(seen[2] == std::make_pair(main, &g));
+  CHECK(seen[3] == std::make_pair(&g, main));  // its death
+  greenlet h([](std::any) -> std::any { return {}; });
+  h.switch_to();
+  CHECK(seen.size() == 4);  // no trace any more
+}

@@ -1,0 +1,67 @@
+// The hub seam (after libevent's struct eventop and libuv's uv__io_poll): what a backend such
+// as epoll or libev implements. The shared hub core (hub.cpp) owns everything else -- timers,
+// listeners, the run loop, fd close and reuse, fork, cross-thread wake-ups -- and calls a
+// backend only to change interest in fds, to wait, and to rebuild after fork.
+//
+// A backend knows nothing of greenlets, sockets or timers. It is used from its hub's thread
+// only. A new backend is one file plus one line in registry.cpp.
+#pragma once
+
+#include <chrono>
+#include <climits>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace eventlet::hubs {
+
+// Interest and readiness bits.
+enum class io : unsigned { none = 0, read = 1, write = 2 };
+constexpr io operator|(io a, io b) { return io(unsigned(a) | unsigned(b)); }
+constexpr io operator&(io a, io b) { return io(unsigned(a) & unsigned(b)); }
+constexpr bool any(io a) { return a != io::none; }
+
+// One fd the kernel reported, with what it is ready for; `error` is an errno when the backend
+// could not watch the fd at all (the core wakes its listeners with that error).
+struct ready_fd {
+  int fd;
+  io events;
+  int error = 0;
+};
+
+class backend {
+ public:
+  virtual ~backend() = default;
+
+  // name() is the hub's name, as EVENTLET_HUB and use_hub() spell it.
+  virtual std::string_view name() const noexcept = 0;
+
+  // fd_limit() is one past the highest fd this backend can watch (select: FD_SETSIZE).
+  virtual int fd_limit() const noexcept { return INT_MAX; }
+
+  // update() changes the interest in `fd` from `from` to `to` (either may be io::none).
+  // Returns 0, or the errno that makes the fd unwatchable (EBADF for a closed fd).
+  virtual int update(int fd, io from, io to) = 0;
+
+  // wait() blocks until an fd it watches is ready or `timeout` passes (negative: no limit)
+  // and appends what is ready to `out`. An interrupted wait (EINTR) returns with nothing.
+  // Throws std::system_error only for failures of the backend itself.
+  virtual void wait(std::chrono::nanoseconds timeout, std::vector<ready_fd>& out) = 0;
+
+  // after_fork() rebuilds kernel state in a forked child; `interest` lists every watched fd.
+  virtual void after_fork(const std::vector<std::pair<int, io>>& interest) = 0;
+};
+
+// A registry entry: a backend's name and how to make one. make() throws std::system_error when
+// the backend cannot run here (say, the kernel lacks it).
+struct backend_entry {
+  std::string_view name;
+  std::unique_ptr<backend> (*make)();
+};
+
+// registered_backends() lists the backends compiled in, in order of preference.
+const std::vector<backend_entry>& registered_backends();
+
+}  // namespace eventlet::hubs
