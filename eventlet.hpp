@@ -3,3 +3,7 @@
 
 #include "greenlet/context.hpp"
 #include "greenlet/greenlet.hpp"
+#include "hubs/backend.hpp"
+#include "hubs/hub.hpp"
+#include "coros/greenthread.hpp"
+#include "coros/timeout.hpp"

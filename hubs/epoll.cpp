@@ -1,0 +1,92 @@
+// The epoll backend (Linux): level-triggered, one registration per fd. epoll refuses regular
+// files (EPERM) while poll and select call them always ready; so does this backend.
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <system_error>
+
+#include "backend.hpp"
+
+namespace eventlet::hubs {
+namespace {
+
+std::uint32_t to_epoll(io events) {
+  return (any(events & io::read) ? EPOLLIN : 0u) | (any(events & io::write) ? EPOLLOUT : 0u);
+}
+
+class epoll_backend final : public backend {
+ public:
+  epoll_backend() : epfd_(open()) {}
+  ~epoll_backend() override { close(epfd_); }
+
+  std::string_view name() const noexcept override { return "epoll"; }
+
+  int update(int fd, io from, io to) override {
+    std::erase_if(always_ready_, [fd](const ready_fd& r) { return r.fd == fd; });
+    epoll_event ev{};
+    ev.events = to_epoll(to);
+    ev.data.fd = fd;
+    int op = !any(from) ? EPOLL_CTL_ADD : !any(to) ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
+    if (epoll_ctl(epfd_, op, fd, &ev) == 0) return 0;
+    // The fd was closed and its number reused without notify_close(): the kernel dropped the
+    // old registration, so a change is an add and a delete is done.
+    if (errno == ENOENT && op == EPOLL_CTL_MOD && epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) == 0)
+      return 0;
+    if (errno == ENOENT && op == EPOLL_CTL_DEL) return 0;
+    if (errno == EEXIST && op == EPOLL_CTL_ADD && epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev) == 0)
+      return 0;
+    if (errno == EPERM && any(to)) {
+      always_ready_.push_back({fd, to});
+      return 0;
+    }
+    return errno;
+  }
+
+  void wait(std::chrono::nanoseconds timeout, std::vector<ready_fd>& out) override {
+    // Round up to whole milliseconds: waking early would only spin.
+    int ms = timeout.count() < 0 ? -1 : static_cast<int>((timeout.count() + 999'999) / 1'000'000);
+    if (!always_ready_.empty()) {
+      out.insert(out.end(), always_ready_.begin(), always_ready_.end());
+      ms = 0;
+    }
+    const int n = epoll_wait(epfd_, events_, max_events, ms);
+    if (n < 0) {
+      if (errno == EINTR) return;
+      throw std::system_error(errno, std::generic_category(), "epoll_wait");
+    }
+    for (int i = 0; i < n; ++i) {
+      const std::uint32_t e = events_[i].events;
+      // Errors and hang-ups wake both directions: the read or write then tells what happened.
+      const bool broken = e & (EPOLLERR | EPOLLHUP);
+      out.push_back({events_[i].data.fd, (e & EPOLLIN || broken ? io::read : io::none) |
+                                             (e & EPOLLOUT || broken ? io::write : io::none)});
+    }
+  }
+
+  void after_fork(const std::vector<std::pair<int, io>>& interest) override {
+    close(epfd_);  // the parent's instance: changing it would change the parent's interest
+    epfd_ = open();
+    always_ready_.clear();
+    for (const auto& [fd, events] : interest) update(fd, io::none, events);
+  }
+
+ private:
+  static int open() {
+    const int fd = epoll_create1(EPOLL_CLOEXEC);
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
+    return fd;
+  }
+
+  static constexpr int max_events = 256;
+  int epfd_;
+  epoll_event events_[max_events];
+  std::vector<ready_fd> always_ready_;  // regular files
+};
+
+}  // namespace
+
+std::unique_ptr<backend> make_epoll_backend() { return std::make_unique<epoll_backend>(); }
+
+}  // namespace eventlet::hubs

@@ -1,0 +1,103 @@
+// The libevent backend: one persistent event per fd on an event_base of its own or the
+// application's.
+#include "libevent.hpp"
+
+#include <event2/event.h>
+
+#include <cerrno>
+#include <stdexcept>
+#include <system_error>
+
+namespace eventlet::hubs {
+namespace {
+
+class libevent_hub_backend final : public backend {
+ public:
+  libevent_hub_backend(event_base* base, bool owned)
+      : base_(base), owned_(owned), timer_(evtimer_new(base, &on_timer, nullptr)) {
+    if (!timer_) throw std::system_error(ENOMEM, std::generic_category(), "evtimer_new");
+  }
+
+  ~libevent_hub_backend() override {
+    for (event* e : events_)
+      if (e) event_free(e);
+    event_free(timer_);
+    if (owned_) event_base_free(base_);
+  }
+
+  std::string_view name() const noexcept override { return "libevent"; }
+
+  int update(int fd, io, io to) override {
+    if (static_cast<std::size_t>(fd) >= events_.size()) events_.resize(fd + 1, nullptr);
+    event*& e = events_[fd];
+    if (e) event_del(e);
+    if (!any(to)) return 0;
+    const short what = EV_PERSIST | (any(to & io::read) ? EV_READ : 0) | (any(to & io::write) ? EV_WRITE : 0);
+    if (!e) {
+      e = event_new(base_, fd, what, &on_event, this);
+      if (!e) return ENOMEM;
+    } else if (event_assign(e, base_, fd, what, &on_event, this) != 0) {
+      return EINVAL;
+    }
+    errno = 0;
+    if (event_add(e, nullptr) != 0) return errno ? errno : EBADF;
+    return 0;
+  }
+
+  void wait(std::chrono::nanoseconds timeout, std::vector<ready_fd>& out) override {
+    out_ = &out;
+    int flags = EVLOOP_ONCE;
+    if (timeout.count() == 0) {
+      flags |= EVLOOP_NONBLOCK;
+    } else if (timeout.count() > 0) {
+      const timeval tv{static_cast<time_t>(timeout.count() / 1'000'000'000),
+                       static_cast<suseconds_t>((timeout.count() % 1'000'000'000 + 999) / 1000)};
+      event_add(timer_, &tv);
+    }
+    const int r = event_base_loop(base_, flags);
+    event_del(timer_);
+    out_ = nullptr;
+    if (r < 0) throw std::system_error(EIO, std::generic_category(), "event_base_loop");
+  }
+
+  void after_fork(const std::vector<std::pair<int, io>>&) override {
+    if (event_reinit(base_) != 0)
+      throw std::system_error(EIO, std::generic_category(), "event_reinit");
+  }
+
+ private:
+  static void on_event(evutil_socket_t fd, short what, void* arg) {
+    auto* self = static_cast<libevent_hub_backend*>(arg);
+    if (!self->out_) return;
+    self->out_->push_back({static_cast<int>(fd), (what & EV_READ ? io::read : io::none) |
+                                                     (what & EV_WRITE ? io::write : io::none)});
+  }
+
+  static void on_timer(evutil_socket_t, short, void*) {}  // only ends the loop
+
+  event_base* base_;
+  bool owned_;
+  event* timer_;
+  std::vector<event*> events_;  // by fd
+  std::vector<ready_fd>* out_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<backend> make_libevent_backend() {
+  event_base* base = event_base_new();
+  if (!base) throw std::system_error(ENOSYS, std::generic_category(), "event_base_new");
+  try {
+    return std::make_unique<libevent_hub_backend>(base, true);
+  } catch (...) {
+    event_base_free(base);
+    throw;
+  }
+}
+
+std::unique_ptr<backend> libevent_backend(event_base* base) {
+  if (!base) throw std::invalid_argument("libevent_backend: null base");
+  return std::make_unique<libevent_hub_backend>(base, false);
+}
+
+}  // namespace eventlet::hubs

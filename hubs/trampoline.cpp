@@ -1,0 +1,42 @@
+#include <cmath>
+#include <system_error>
+
+#include "hub.hpp"
+
+namespace eventlet::hubs {
+
+void trampoline(int fd, io events, double timeout) {
+  if (std::isnan(timeout)) throw std::invalid_argument("trampoline: timeout is NaN");
+  hub& h = get_hub();
+  eventlet::greenlet* self = getcurrent();
+  if (self == h.greenlet())
+    throw hub_error("trampoline: a blocking wait on fd " + std::to_string(fd) +
+                    " from the hub greenlet: do not call blocking functions from the hub");
+  listener* l = h.add(events, fd, [self, fd](int error) {
+    if (!error) {
+      self->switch_to();
+      return;
+    }
+    self->throw_in(std::make_exception_ptr(std::system_error(
+        error, std::generic_category(),
+        error == EBADF ? "fd " + std::to_string(fd) + " was closed while a greenthread waited on it"
+                       : "cannot wait on fd " + std::to_string(fd))));
+  });
+  timer t;
+  if (timeout >= 0)
+    t = h.schedule_call_global(timeout, [self] {
+      self->throw_in(std::make_exception_ptr(timeout_error("trampoline timed out")));
+    });
+  struct cleanup {
+    hub& h;
+    listener* l;
+    timer& t;
+    ~cleanup() {
+      h.remove(l);
+      t.cancel();
+    }
+  } done{h, l, t};
+  h.switch_();
+}
+
+}  // namespace eventlet::hubs
