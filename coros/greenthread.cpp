@@ -49,7 +49,7 @@ bool greenthread_core::unlink(std::size_t id) noexcept {
   return std::erase_if(links_, [id](const auto& l) { return l.first == id; }) > 0;
 }
 
-void greenthread_core::finish(std::exception_ptr error) noexcept {
+void greenthread_core::finish(std::exception_ptr error) {
   done_ = true;
   error_ = std::move(error);
   for (auto& [id, fn] : std::exchange(links_, {})) {
@@ -62,12 +62,15 @@ void greenthread_core::finish(std::exception_ptr error) noexcept {
   // Waiters resume, and the greenthread's own reference goes, on the next pass: by then its
   // greenlet has finished and left its stack.
   hub_.schedule_call_global(0, [this] {
+    struct release {
+      greenthread_core* self;
+      ~release() { self->unref(); }  // also if the hub is killed while a waiter runs
+    } on_exit{this};
     resume_waiters();
-    unref();
   });
 }
 
-void greenthread_core::resume_waiters() noexcept {
+void greenthread_core::resume_waiters() {
   while (!waiters_.empty()) {
     eventlet::greenlet* w = waiters_.front();
     waiters_.erase(waiters_.begin());

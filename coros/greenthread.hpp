@@ -52,10 +52,10 @@ class greenthread_core {
 
   // Called by body() when the function has returned or thrown: records the outcome, runs the
   // links and arranges for the waiters to be resumed.
-  void finish(std::exception_ptr error) noexcept;
+  void finish(std::exception_ptr error);
 
  private:
-  void resume_waiters() noexcept;
+  void resume_waiters();
 
   void (*destroy_)(greenthread_core*);
   unsigned refs_ = 2;  // the first handle, and the greenthread itself until it has finished

@@ -1,11 +1,12 @@
 // The shared hub core: the run loop, timers, fd listeners, close/reuse, fork, cross-thread
 // wake-ups and blocking detection. Backends only watch fds (backend.hpp).
 //
-// One loop pass: (1) rebuild after a fork if there was one, free released listeners; (2) run
+// One loop pass: (1) free the listeners released during the last pass; (2) run
 // the delayed timers that are due, then the run queue as it stood when the pass began; (3) if
 // nothing is runnable, wait in the backend until the next deadline, else poll it without
 // waiting (an empty poll may be skipped while work keeps the loop busy, for at most 64 passes
-// or one tick of the coarse clock); (4) call the listeners of the ready fds.
+// or one tick of the coarse clock), first rebuilding the backend if the process has forked;
+// (4) call the listeners of the ready fds.
 #include "hub.hpp"
 
 #include <pthread.h>
@@ -401,7 +402,6 @@ void hub::call(const callback& fn, std::string_view where) {
 
 void hub::loop() {
   while (!stopping_) {
-    check_fork();
     for (listener* l : graveyard_) delete l;
     graveyard_.clear();
     fire_timers();
@@ -425,6 +425,7 @@ void hub::poll_backend(bool runnable) {
     timeout = std::chrono::nanoseconds{
         std::max<std::int64_t>(0, heap_.front()->deadline - clock_ns(CLOCK_MONOTONIC))};
   }
+  check_fork();  // before touching kernel state that a forked child may share
   ready_.clear();
   apply_changes();
   if (!ready_.empty()) timeout = std::chrono::nanoseconds{0};  // errors to report now
@@ -471,19 +472,21 @@ void hub::check_fork() {
   const std::uint64_t now = fork_generation.load(std::memory_order_relaxed);
   if (now == fork_generation_) return;
   fork_generation_ = now;
-  // The child shares the parent's kernel objects: make its own.
+  // The child shares the parent's kernel objects: make its own first. Only then may the old
+  // wake-up fd, also the parent's, be forgotten: before, that would change the parent's.
   std::vector<std::pair<int, io>> interest;
   for (std::size_t fd = 0; fd < fds_.size(); ++fd)
-    if (any(fds_[fd].registered) && static_cast<int>(fd) != wake_fd_)
-      interest.emplace_back(static_cast<int>(fd), fds_[fd].registered);
+    if (any(fds_[fd].registered)) interest.emplace_back(static_cast<int>(fd), fds_[fd].registered);
+  backend_->after_fork(interest);
   const int old_wake = wake_fd_;
-  fds_[old_wake].registered = io::none;
   remove(wake_listener_);
   wake_listener_ = nullptr;
+  backend_->update(old_wake, fds_[old_wake].registered, io::none);
+  fds_[old_wake].registered = io::none;
   close(old_wake);
-  backend_->after_fork(interest);
   new (&threadsafe_mutex_) std::mutex;  // no other thread survived to hold it
   open_wake_fd();
+  if (!threadsafe_.empty()) signal_wake();  // queued before the rebuild: the old fd was woken
   if (watchdog_) {  // its thread did not survive the fork: start another
     const double limit = watchdog_limit_;
     blocking_reporter report = std::move(watchdog_report_);
@@ -517,10 +520,13 @@ void hub::run_callback_threadsafe(callback fn) {
     wake = threadsafe_.empty();
     threadsafe_.push_back(std::move(fn));
   }
+  if (wake) signal_wake();
+}
+
+void hub::signal_wake() {
   const std::uint64_t one = 1;
-  if (wake)
-    while (write(wake_fd_, &one, sizeof one) < 0 && errno == EINTR) {
-    }
+  while (write(wake_fd_, &one, sizeof one) < 0 && errno == EINTR) {
+  }
 }
 
 // ---- blocking detection -------------------------------------------------------------------

@@ -183,6 +183,7 @@ class hub {
   void recycle(detail::timer_entry* e) noexcept;
   void check_fork();
   void open_wake_fd();
+  void signal_wake();
   void drain_threadsafe();
   void compact_timers();
   void stop_watchdog(bool join);

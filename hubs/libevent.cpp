@@ -1,10 +1,15 @@
 // The libevent backend: one persistent event per fd on an event_base of its own or the
-// application's.
+// application's. Its epoll method refuses regular files, which poll and select call always
+// ready: so does this backend, without asking libevent.
 #include "libevent.hpp"
 
+#include <dlfcn.h>
 #include <event2/event.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <stdexcept>
 #include <system_error>
 
@@ -31,7 +36,13 @@ class libevent_hub_backend final : public backend {
     if (static_cast<std::size_t>(fd) >= events_.size()) events_.resize(fd + 1, nullptr);
     event*& e = events_[fd];
     if (e) event_del(e);
+    std::erase_if(always_ready_, [fd](const ready_fd& r) { return r.fd == fd; });
     if (!any(to)) return 0;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+      always_ready_.push_back({fd, to});
+      return 0;
+    }
     const short what = EV_PERSIST | (any(to & io::read) ? EV_READ : 0) | (any(to & io::write) ? EV_WRITE : 0);
     if (!e) {
       e = event_new(base_, fd, what, &on_event, this);
@@ -46,8 +57,9 @@ class libevent_hub_backend final : public backend {
 
   void wait(std::chrono::nanoseconds timeout, std::vector<ready_fd>& out) override {
     out_ = &out;
+    out.insert(out.end(), always_ready_.begin(), always_ready_.end());
     int flags = EVLOOP_ONCE;
-    if (timeout.count() == 0) {
+    if (timeout.count() == 0 || !always_ready_.empty()) {
       flags |= EVLOOP_NONBLOCK;
     } else if (timeout.count() > 0) {
       const timeval tv{static_cast<time_t>(timeout.count() / 1'000'000'000),
@@ -79,12 +91,26 @@ class libevent_hub_backend final : public backend {
   bool owned_;
   event* timer_;
   std::vector<event*> events_;  // by fd
+  std::vector<ready_fd> always_ready_;  // regular files
   std::vector<ready_fd>* out_ = nullptr;
 };
+
+// libev exports libevent 1.x names (event_add, event_del, ...). Where libev comes first in the
+// process's symbol search order, libevent's own calls land in libev and crash: refuse instead.
+void check_not_interposed() {
+  Dl_info ours{}, theirs{};
+  if (!dladdr(reinterpret_cast<void*>(&event_del), &ours) ||
+      !dladdr(reinterpret_cast<void*>(&event_new), &theirs) || !ours.dli_fname ||
+      !theirs.dli_fname || std::strcmp(ours.dli_fname, theirs.dli_fname) != 0)
+    throw std::system_error(ELIBBAD, std::generic_category(),
+                            "libevent's event_del comes from another library (libev's libevent "
+                            "compatibility?): link libevent before libev");
+}
 
 }  // namespace
 
 std::unique_ptr<backend> make_libevent_backend() {
+  check_not_interposed();
   event_base* base = event_base_new();
   if (!base) throw std::system_error(ENOSYS, std::generic_category(), "event_base_new");
   try {
@@ -97,6 +123,7 @@ std::unique_ptr<backend> make_libevent_backend() {
 
 std::unique_ptr<backend> libevent_backend(event_base* base) {
   if (!base) throw std::invalid_argument("libevent_backend: null base");
+  check_not_interposed();
   return std::make_unique<libevent_hub_backend>(base, false);
 }
 

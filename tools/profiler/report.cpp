@@ -5,6 +5,10 @@
 
 namespace profiler {
 
+void report::info(std::string key, std::string value) {
+  info_.emplace_back(std::move(key), std::move(value));
+}
+
 void report::add_time(std::string group, std::string name, bench::figure f) {
   rows_.push_back({std::move(group), std::move(name), f.ns, "ns", f.cycles});
 }
@@ -24,6 +28,8 @@ double report::find(const std::string& group, const std::string& name) const {
 }
 
 void report::print_table() const {
+  for (const auto& [key, value] : info_) std::printf("%s: %s\n", key.c_str(), value.c_str());
+  if (!info_.empty()) std::printf("\n");
   std::printf("%-10s %-52s %12s %8s %12s\n", "group", "operation", "value", "unit",
               bench::have_cycles ? "TSC cycles" : "");
   std::string last;
@@ -53,7 +59,11 @@ std::string quoted(const std::string& s) {
 }  // namespace
 
 void report::print_json() const {
-  std::printf("{\n  \"results\": [\n");
+  std::printf("{\n  \"info\": {");
+  for (std::size_t i = 0; i < info_.size(); ++i)
+    std::printf("%s%s: %s", i ? ", " : "", quoted(info_[i].first).c_str(),
+                quoted(info_[i].second).c_str());
+  std::printf("},\n  \"results\": [\n");
   for (std::size_t i = 0; i < rows_.size(); ++i) {
     const row& r = rows_[i];
     std::printf("    {\"group\": %s, \"name\": %s, \"value\": %.3f, \"unit\": %s",

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../bench.hpp"
@@ -26,6 +27,8 @@ struct target {
 
 class report {
  public:
+  // info() records a fact about the run (e.g. which hubs), shown above the table.
+  void info(std::string key, std::string value);
   // add_time() records a per-operation time.
   void add_time(std::string group, std::string name, bench::figure f);
   // add() records any other figure.
@@ -38,6 +41,7 @@ class report {
   void print_json() const;
 
  private:
+  std::vector<std::pair<std::string, std::string>> info_;
   std::vector<row> rows_;
   std::vector<target> targets_;
 };
