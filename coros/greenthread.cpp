@@ -16,7 +16,12 @@ greenthread_core::greenthread_core(void (*destroy)(greenthread_core*),
             return {};
           },
           hub_.greenlet()) {
-  start_ = hub_.schedule_call_global(delay, [this] { greenlet_.switch_to(); });
+  if (delay > 0)
+    start_later_ = hub_.schedule_switch(delay, &greenlet_);
+  else if (std::isnan(delay))
+    throw std::invalid_argument("spawn_after: delay is NaN");
+  else
+    hub_.queue(start_);
 }
 
 void greenthread_core::wait() {
@@ -25,12 +30,20 @@ void greenthread_core::wait() {
     if (self == hub_.greenlet())
       throw hubs::hub_error("greenthread::wait() from the hub greenlet: do not call blocking "
                             "functions from the hub");
-    waiters_.push_back(self);
+    waiter me(self);
+    me.next = waiters_;
+    waiters_ = &me;
     struct leave {
-      std::vector<eventlet::greenlet*>& w;
-      eventlet::greenlet* self;
-      ~leave() { std::erase(w, self); }
-    } on_exit{waiters_, self};
+      waiter*& list;
+      waiter* me;
+      ~leave() {  // still listed if resumed by something else, or by an exception
+        for (waiter** w = &list; *w; w = &(*w)->next)
+          if (*w == me) {
+            *w = me->next;
+            break;
+          }
+      }
+    } on_exit{waiters_, &me};
     while (!done_) hub_.switch_();
   }
   if (error_) std::rethrow_exception(error_);
@@ -59,29 +72,18 @@ void greenthread_core::finish(std::exception_ptr error) {
       hub_.report_exception(std::current_exception(), "a greenthread link");
     }
   }
-  // Waiters resume, and the greenthread's own reference goes, on the next pass: by then its
-  // greenlet has finished and left its stack.
-  hub_.schedule_call_global(0, [this] {
-    struct release {
-      greenthread_core* self;
-      ~release() { self->unref(); }  // also if the hub is killed while a waiter runs
-    } on_exit{this};
-    resume_waiters();
-  });
+  // On the next pass, when its greenlet has finished and left its stack, the greenthread's
+  // own reference goes (the waiters hold handles), then the waiters resume.
+  hub_.queue(release_);
+  for (waiter* w = std::exchange(waiters_, nullptr); w; w = w->next) hub_.queue(*w);
 }
 
-void greenthread_core::resume_waiters() {
-  while (!waiters_.empty()) {
-    eventlet::greenlet* w = waiters_.front();
-    waiters_.erase(waiters_.begin());
-    w->switch_to();
-  }
-}
 
 void greenthread_core::kill(std::exception_ptr e) {
   if (done_) return;
   if (!greenlet_.started()) {  // finish it as if its function had thrown `e`, never running
     start_.cancel();
+    start_later_.cancel();
     finish(std::move(e));
     return;
   }
@@ -92,9 +94,9 @@ void greenthread_core::kill(std::exception_ptr e) {
     return;
   }
   // The killed greenthread finishes into the hub; the hub then resumes us.
-  hubs::timer back = hub_.schedule_call_global(0, [self] { self->switch_to(); });
+  hubs::wakeup back(self);
+  hub_.queue(back);
   greenlet_.throw_in(std::move(e));
-  back.cancel();
 }
 
 bool greenthread_core::cancel() {
@@ -112,7 +114,13 @@ void sleep(double seconds) {
   if (self == h.greenlet())
     throw hubs::hub_error("sleep() in the hub greenlet (a timer or listener callback): do not "
                           "call blocking functions from the hub");
-  hubs::timer t = h.schedule_call_global(seconds, [self] { self->switch_to(); });
+  if (seconds <= 0) {  // the common yield: no timer, no allocation
+    hubs::wakeup me(self);
+    h.queue(me);
+    h.switch_();
+    return;
+  }
+  hubs::timer t = h.schedule_switch(seconds, self);
   struct cancel_on_exit {
     hubs::timer& t;
     ~cancel_on_exit() { t.cancel(); }

@@ -55,18 +55,31 @@ class greenthread_core {
   void finish(std::exception_ptr error);
 
  private:
-  void resume_waiters();
+
+  // Drops the greenthread's own reference, run by the hub once the greenthread has finished.
+  struct self_release : hubs::queued_call {
+    explicit self_release(greenthread_core* c) : queued_call(&run), core(c) {}
+    static void run(hubs::queued_call& q) { static_cast<self_release&>(q).core->unref(); }
+    greenthread_core* core;
+  };
 
   void (*destroy_)(greenthread_core*);
   unsigned refs_ = 2;  // the first handle, and the greenthread itself until it has finished
   bool done_ = false;
   std::exception_ptr error_;
   hubs::hub& hub_;
-  hubs::timer start_;
   std::vector<std::pair<std::size_t, std::function<void()>>> links_;
   std::size_t next_link_ = 1;
-  std::vector<eventlet::greenlet*> waiters_;
+  // A greenlet blocked in wait(), in a list through the waiters' own frames.
+  struct waiter : hubs::wakeup {
+    using hubs::wakeup::wakeup;
+    waiter* next = nullptr;
+  };
+  waiter* waiters_ = nullptr;
   eventlet::greenlet greenlet_;
+  hubs::wakeup start_{&greenlet_};  // starts it on the next pass, or
+  hubs::timer start_later_;         // after a delay
+  self_release release_{this};
 };
 
 // Where a greenthread's result is kept: what its handles point at.

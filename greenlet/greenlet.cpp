@@ -399,7 +399,7 @@ void greenlet::set_parent(greenlet* parent) {
   link_to(parent);
 }
 
-greenlet* getcurrent() { return detail::state().current; }
+greenlet* detail::first_getcurrent() { return detail::state().current; }
 
 trace_function settrace(trace_function fn) {
   detail::thread_state& ts = detail::state();

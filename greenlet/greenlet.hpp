@@ -176,8 +176,15 @@ class greenlet {
   std::string name_;
 };
 
+namespace detail {
+greenlet* first_getcurrent();
+}  // namespace detail
+
 // getcurrent() returns the calling thread's running greenlet (its main greenlet if no other).
-greenlet* getcurrent();
+inline greenlet* getcurrent() {
+  detail::switch_state* ts = detail::tls;
+  return ts ? ts->current : detail::first_getcurrent();
+}
 
 // A function called on every switch of its thread, before the switch, with the greenlet left
 // and the greenlet resumed (like Python's greenlet.settrace).

@@ -1,5 +1,6 @@
 // The epoll backend (Linux): level-triggered, one registration per fd. epoll refuses regular
-// files (EPERM) while poll and select call them always ready; so does this backend.
+// files (EPERM) while poll and select call them always ready; so does this backend. Waits
+// use epoll_pwait2's nanoseconds where the kernel has it (5.11), else whole milliseconds.
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -45,13 +46,11 @@ class epoll_backend final : public backend {
   }
 
   void wait(std::chrono::nanoseconds timeout, std::vector<ready_fd>& out) override {
-    // Round up to whole milliseconds: waking early would only spin.
-    int ms = timeout.count() < 0 ? -1 : static_cast<int>((timeout.count() + 999'999) / 1'000'000);
     if (!always_ready_.empty()) {
       out.insert(out.end(), always_ready_.begin(), always_ready_.end());
-      ms = 0;
+      timeout = std::chrono::nanoseconds{0};
     }
-    const int n = epoll_wait(epfd_, events_, max_events, ms);
+    const int n = wait_for(timeout);
     if (n < 0) {
       if (errno == EINTR) return;
       throw std::system_error(errno, std::generic_category(), "epoll_wait");
@@ -73,6 +72,20 @@ class epoll_backend final : public backend {
   }
 
  private:
+  int wait_for(std::chrono::nanoseconds timeout) {
+    if (have_pwait2_) {
+      const timespec ts{static_cast<time_t>(timeout.count() / 1'000'000'000),
+                        static_cast<long>(timeout.count() % 1'000'000'000)};
+      const int n = epoll_pwait2(epfd_, events_, max_events, timeout.count() < 0 ? nullptr : &ts,
+                                 nullptr);
+      if (n >= 0 || errno != ENOSYS) return n;
+      have_pwait2_ = false;
+    }
+    // Round up to whole milliseconds: waking early would only spin.
+    const int ms = timeout.count() < 0 ? -1 : static_cast<int>((timeout.count() + 999'999) / 1'000'000);
+    return epoll_wait(epfd_, events_, max_events, ms);
+  }
+
   static int open() {
     const int fd = epoll_create1(EPOLL_CLOEXEC);
     if (fd < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
@@ -83,6 +96,7 @@ class epoll_backend final : public backend {
   int epfd_;
   epoll_event events_[max_events];
   std::vector<ready_fd> always_ready_;  // regular files
+  bool have_pwait2_ = true;
 };
 
 }  // namespace

@@ -1,11 +1,12 @@
 // The shared hub core: the run loop, timers, fd listeners, close/reuse, fork, cross-thread
 // wake-ups and blocking detection. Backends only watch fds (backend.hpp).
 //
-// One loop pass: (1) free the listeners released during the last pass; (2) run
-// the delayed timers that are due, then the run queue as it stood when the pass began; (3) if
+// One loop pass: (1) free the listeners released during the last pass; (2) run the delayed
+// timers that are due, then the run queue as it stood when the pass began (zero-delay timers
+// and queued_calls such as wakeups, in the order queued); (3) if
 // nothing is runnable, wait in the backend until the next deadline, else poll it without
 // waiting (an empty poll may be skipped while work keeps the loop busy, for at most 64 passes
-// or one tick of the coarse clock), first rebuilding the backend if the process has forked;
+// and about one tick of the coarse clock), first rebuilding the backend if the process forked;
 // (4) call the listeners of the ready fds.
 #include "hub.hpp"
 
@@ -24,10 +25,14 @@
 namespace eventlet::hubs {
 namespace detail {
 
-struct timer_entry {
+// A scheduled call. A zero-delay one waits in the run queue (as a queued_call), a delayed one
+// in the heap.
+struct timer_entry : hubs::queued_call {
+  explicit timer_entry(void (*run)(queued_call&)) : queued_call(run) {}
   std::int64_t deadline = 0;  // ns on the monotonic clock (delayed timers)
   std::uint64_t seq = 0;      // scheduling order, breaking deadline ties
   hub::callback fn;
+  eventlet::greenlet* target = nullptr;  // switched to instead of calling fn (schedule_switch)
   hub* owner = nullptr;       // null once the hub is gone
   unsigned refs = 0;          // the queue's or heap's, and the timer handle's
   bool pending = false;
@@ -122,14 +127,18 @@ void hub::drop(timer_entry* e) noexcept {
 void timer::cancel() noexcept {
   if (!entry_ || !entry_->pending) return;
   entry_->pending = false;
-  entry_->fn = nullptr;  // release what the call captured now, not when it is popped
+  if (entry_->fn) entry_->fn = nullptr;  // release what the call captured now
   if (entry_->in_heap && entry_->owner) ++entry_->owner->heap_cancelled_;
+  if (entry_->is_queued()) {  // out of the run queue at once, with the queue's reference
+    entry_->queued_call::cancel();
+    hub::drop(entry_);
+  }
 }
 
 bool timer::pending() const noexcept { return entry_ && entry_->pending; }
 
 void hub::recycle(timer_entry* e) noexcept {
-  e->fn = nullptr;
+  if (e->fn) e->fn = nullptr;
   if (spare_.size() < max_spare_timers) {
     spare_.push_back(e);  // cannot throw: reserved in the constructor
   } else {
@@ -138,27 +147,37 @@ void hub::recycle(timer_entry* e) noexcept {
 }
 
 std::size_t hub::timer_count() const noexcept {
-  std::size_t n = 0;
-  for (const timer_entry* e : run_queue_) n += e->pending;
-  return n + heap_.size() - heap_cancelled_;
+  std::size_t n = heap_.size() - heap_cancelled_;
+  for (const queued_call* list : {&run_queue_, &running_})
+    for (const queued_call* q = list->next_; q != list; q = q->next_) n += q->run_ == &run_entry;
+  return n;
 }
 
 timer hub::schedule_call_global(double seconds, callback fn) {
+  return schedule(seconds, std::move(fn), nullptr);
+}
+
+timer hub::schedule_switch(double seconds, eventlet::greenlet* g) {
+  return schedule(seconds, {}, g);
+}
+
+timer hub::schedule(double seconds, callback fn, eventlet::greenlet* target) {
   if (std::isnan(seconds)) throw std::invalid_argument("schedule_call_global: delay is NaN");
   timer_entry* e;
   if (spare_.empty()) {
-    e = new timer_entry;
+    e = new timer_entry(&run_entry);
   } else {
     e = spare_.back();
     spare_.pop_back();
   }
-  e->fn = std::move(fn);
+  if (fn) e->fn = std::move(fn);
+  e->target = target;
   e->owner = this;
   e->refs = 2;
   e->pending = true;
   e->in_heap = seconds > 0;
   if (!e->in_heap) {
-    run_queue_.push_back(e);
+    queue(*e);
     return timer(e);
   }
   const double ns = std::min(seconds * 1e9, 1e18);  // "forever" is 30 years
@@ -191,38 +210,73 @@ void hub::fire_timers() {
     timer_entry* e = heap_.back();
     heap_.pop_back();
     e->in_heap = false;
-    callback fn;
-    if (e->pending) {
-      e->pending = false;
-      fn = std::move(e->fn);
-    } else {
-      --heap_cancelled_;
-    }
+    if (!e->pending) --heap_cancelled_;
+    fire(e);
     drop(e);  // the heap's reference
-    if (fn) call(fn, "a timer");
   }
 }
 
+// Runs a pending timer: switches to its greenlet or calls its function (moved out first, so
+// that the entry may be recycled meanwhile).
+void hub::fire(timer_entry* e) {
+  if (!e->pending) return;
+  e->pending = false;
+  if (eventlet::greenlet* g = e->target) {
+    try {
+      g->switch_to();
+    } catch (const greenlet_exit&) {
+      throw;  // the hub greenlet itself is being killed
+    } catch (...) {
+      report_exception(std::current_exception(), "a timer");
+    }
+    return;
+  }
+  const callback fn = std::move(e->fn);
+  call(fn, "a timer");
+}
+
+// A zero-delay timer reached in the run queue.
+void hub::run_entry(queued_call& q) {
+  auto* e = static_cast<timer_entry*>(&q);
+  struct dropped {
+    timer_entry* e;
+    ~dropped() { drop(e); }  // the queue's reference, also if the hub is killed meanwhile
+  } on_exit{e};
+  e->owner->fire(e);
+}
+
 void hub::run_queue() {
-  running_.swap(run_queue_);  // what is scheduled from here on runs on the next pass
-  std::size_t done = 0;
-  struct drop_done {
-    std::vector<timer_entry*>& v;
-    std::size_t& n;
-    ~drop_done() {
-      for (std::size_t i = 0; i < n; ++i) drop(v[i]);
-      v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n));
+  if (empty(run_queue_)) return;
+  // Move the queue into running_: what is queued from here on waits for the next pass.
+  running_.next_ = run_queue_.next_;
+  running_.prev_ = run_queue_.prev_;
+  running_.next_->prev_ = &running_;
+  running_.prev_->next_ = &running_;
+  run_queue_.next_ = run_queue_.prev_ = &run_queue_;
+  while (!empty(running_)) {
+    queued_call* q = running_.next_;
+    q->cancel();  // out first: running it may free it or queue it again
+    try {
+      q->run_(*q);
+    } catch (const greenlet_exit&) {
+      throw;  // the hub greenlet itself is being killed
+    } catch (...) {
+      report_exception(std::current_exception(), "a queued call");
     }
-  } guard{running_, done};
-  for (; done < running_.size();) {
-    timer_entry* e = running_[done];
-    callback fn;
-    if (e->pending) {
+  }
+}
+
+// Takes every entry out of a run-queue list, dropping the queue's reference to timers.
+void hub::unlink_all(queued_call& list) noexcept {
+  while (!empty(list)) {
+    queued_call* q = list.next_;
+    q->cancel();
+    if (q->run_ == &run_entry) {
+      auto* e = static_cast<timer_entry*>(q);
       e->pending = false;
-      fn = std::move(e->fn);
+      if (e->refs > 1) e->owner = nullptr;  // a handle outlives the hub: it frees the entry
+      drop(e);
     }
-    ++done;
-    if (fn) call(fn, "a timer");
   }
 }
 
@@ -347,6 +401,8 @@ void hub::dispatch() {
 
 hub::hub(std::unique_ptr<backend> b)
     : backend_(std::move(b)), fork_generation_(fork_generation.load()) {
+  run_queue_.prev_ = run_queue_.next_ = &run_queue_;
+  running_.prev_ = running_.next_ = &running_;
   static std::once_flag once;
   std::call_once(once, [] { pthread_atfork(nullptr, nullptr, &note_fork); });
   spare_.reserve(max_spare_timers);
@@ -359,15 +415,15 @@ hub::~hub() {
   greenlet_.reset();  // kills the loop if it is suspended in a callback
   // Dropping callbacks may destroy greenthreads, whose unwinding may use this hub: take the
   // timers out first, so it finds the hub empty but valid, and repeat while it adds more.
-  while (!run_queue_.empty() || !heap_.empty()) {
-    std::vector<timer_entry*> dropped = std::move(run_queue_);
-    dropped.insert(dropped.end(), heap_.begin(), heap_.end());
-    run_queue_.clear();
+  while (!empty(run_queue_) || !empty(running_) || !heap_.empty()) {
+    unlink_all(run_queue_);
+    unlink_all(running_);
+    std::vector<timer_entry*> heap = std::move(heap_);
     heap_.clear();
-    for (timer_entry* e : dropped) {
+    for (timer_entry* e : heap) {
       e->in_heap = false;
       e->pending = false;
-      if (e->refs > 1) e->owner = nullptr;  // a handle outlives the hub: it frees the entry
+      if (e->refs > 1) e->owner = nullptr;
       drop(e);
     }
   }
@@ -407,7 +463,7 @@ void hub::loop() {
     fire_timers();
     run_queue();
     if (stopping_) break;
-    poll_backend(!run_queue_.empty());
+    poll_backend(!empty(run_queue_));
   }
   stopping_ = false;
 }
@@ -415,11 +471,11 @@ void hub::loop() {
 void hub::poll_backend(bool runnable) {
   std::chrono::nanoseconds timeout{-1};
   if (runnable) {
-    const std::int64_t coarse = clock_ns(CLOCK_MONOTONIC_COARSE);
-    if (!last_poll_found_ && skipped_polls_ < max_skipped_polls && coarse == last_poll_coarse_) {
-      ++skipped_polls_;
+    // While polls keep finding nothing, skip them: for at most 64 passes, and no longer than
+    // one tick of the coarse clock, looked at every 8th pass.
+    if (!last_poll_found_ && skipped_polls_ < max_skipped_polls &&
+        (++skipped_polls_ % 8 != 0 || clock_ns(CLOCK_MONOTONIC_COARSE) == last_poll_coarse_))
       return;
-    }
     timeout = std::chrono::nanoseconds{0};
   } else if (!heap_.empty()) {
     timeout = std::chrono::nanoseconds{
@@ -451,13 +507,10 @@ void hub::ensure_greenlet() {
   greenlet_ = std::move(fresh);
 }
 
-std::any hub::switch_() {
-  if (greenlet_ && getcurrent() == greenlet_.get())
-    throw hub_error(
-        "a blocking call was made in the hub greenlet (from a timer or listener callback): do "
-        "not call blocking functions from the hub; spawn a greenthread to do it");
-  ensure_greenlet();
-  return greenlet_->switch_to();
+void hub::refuse_blocking() {
+  throw hub_error(
+      "a blocking call was made in the hub greenlet (from a timer or listener callback): do "
+      "not call blocking functions from the hub; spawn a greenthread to do it");
 }
 
 void hub::run() {

@@ -54,6 +54,9 @@ class hub;
 namespace detail {
 struct timer_entry;
 struct listener;
+// The calling thread's hub, null until made; get_hub() reads it.
+[[gnu::tls_model("initial-exec")]] extern constinit thread_local hub* tls_hub;
+hub& make_hub();
 }  // namespace detail
 
 // A handle to a scheduled call. Dropping the handle does not cancel the call.
@@ -78,6 +81,45 @@ class timer {
 
 // A registered interest in an fd, as returned by hub::add().
 using listener = detail::listener;
+
+// An entry of the hub's run queue owned by whoever queues it, so that queuing allocates
+// nothing: hub::queue() makes the hub call `run` with it on its next loop pass. Destroying
+// it, or cancel(), takes it out of the queue. Used on the hub's thread only.
+class queued_call {
+ public:
+  explicit queued_call(void (*run)(queued_call&)) noexcept : run_(run) {}
+  ~queued_call() { cancel(); }
+  queued_call(const queued_call&) = delete;
+  queued_call& operator=(const queued_call&) = delete;
+
+  // cancel() takes it out of the queue, if it is there.
+  void cancel() noexcept {
+    if (!next_) return;
+    prev_->next_ = next_;
+    next_->prev_ = prev_;
+    prev_ = next_ = nullptr;
+  }
+
+  // is_queued() tells whether the hub has yet to run it.
+  bool is_queued() const noexcept { return next_ != nullptr; }
+
+ private:
+  friend class hub;
+  queued_call* prev_ = nullptr;
+  queued_call* next_ = nullptr;
+  void (*run_)(queued_call&);
+};
+
+// A queued switch to a greenlet: how a waiting greenthread has the hub resume it on the next
+// pass, for the price of four pointer stores.
+class wakeup : public queued_call {
+ public:
+  explicit wakeup(eventlet::greenlet* g) noexcept : queued_call(&resume), greenlet_(g) {}
+
+ private:
+  static void resume(queued_call& q) { static_cast<wakeup&>(q).greenlet_->switch_to(); }
+  eventlet::greenlet* greenlet_;
+};
 
 class hub {
  public:
@@ -108,6 +150,20 @@ class hub {
   // std::invalid_argument for a NaN delay; a negative delay counts as 0.
   timer schedule_call_global(double seconds, callback fn);
 
+  // schedule_switch() switches from the hub to `g` after `seconds`, as schedule_call_global()
+  // with a callback doing g->switch_to() would, only cheaper: what a waiting greenthread uses.
+  timer schedule_switch(double seconds, eventlet::greenlet* g);
+
+  // queue() puts `q` at the end of the run queue (first taking it out if it is queued): the
+  // hub runs it on its next pass, in order with zero-delay timers.
+  void queue(queued_call& q) noexcept {
+    q.cancel();
+    q.prev_ = run_queue_.prev_;
+    q.next_ = &run_queue_;
+    run_queue_.prev_->next_ = &q;
+    run_queue_.prev_ = &q;
+  }
+
   // add() calls `cb` in the hub greenlet whenever `fd` is ready for `events` (io::read,
   // io::write or both), until remove(). Throws hub_error for a negative fd, an fd the backend
   // cannot watch (select: fd >= FD_SETSIZE), or a second reader (writer) of one fd unless
@@ -125,7 +181,16 @@ class hub {
   // switch_() suspends the calling greenthread (or the main greenlet) and runs the hub until
   // something switches back; returns the value switched back with. Throws hub_error when
   // called from the hub greenlet itself: blocking calls are not allowed in hub callbacks.
-  std::any switch_();
+  std::any switch_() {
+    eventlet::greenlet* g = greenlet_.get();
+    if (getcurrent() == g) [[unlikely]]
+      refuse_blocking();
+    if (g->dead()) [[unlikely]] {
+      ensure_greenlet();
+      g = greenlet_.get();
+    }
+    return g->switch_to();
+  }
 
   // run() runs the loop in the hub greenlet until abort(); call it from the main greenlet.
   void run();
@@ -134,7 +199,8 @@ class hub {
   // main greenlet. Timers and listeners are kept: the next switch_() runs the loop again.
   void abort() noexcept;
 
-  // timer_count() is the number of calls scheduled and still pending.
+  // timer_count() is the number of calls scheduled with schedule_call_global() or
+  // schedule_switch() and still pending (queue()d calls are not timers).
   std::size_t timer_count() const noexcept;
 
   // listener_count() is the number of listeners added and not removed.
@@ -169,6 +235,12 @@ class hub {
   friend class timer;
 
   void loop();
+  [[noreturn]] static void refuse_blocking();
+  timer schedule(double seconds, callback fn, eventlet::greenlet* target);
+  void fire(detail::timer_entry* e);
+  static void run_entry(queued_call& q);
+  static bool empty(const queued_call& list) noexcept { return list.next_ == &list; }
+  void unlink_all(queued_call& list) noexcept;
   void ensure_greenlet();
   void fire_timers();
   void poll_backend(bool runnable);
@@ -193,8 +265,9 @@ class hub {
   bool stopping_ = false;
   bool prevent_multiple_ = true;
 
-  // Timers: due-soon calls in a FIFO run queue, delayed ones in a heap by (deadline, seq).
-  std::vector<detail::timer_entry*> run_queue_, running_;
+  // The run queue (calls for the next pass) and the calls of the current pass, as circular
+  // lists through their sentinels; delayed timers in a heap by (deadline, seq).
+  queued_call run_queue_{nullptr}, running_{nullptr};
   std::vector<detail::timer_entry*> heap_;
   std::size_t heap_cancelled_ = 0;
   std::uint64_t next_seq_ = 0;
@@ -229,7 +302,10 @@ class hub {
 // get_hub() returns the calling thread's hub, making it on first use with the backend chosen
 // by use_hub(), else EVENTLET_HUB, else get_default_hub(). Throws hub_error if EVENTLET_HUB
 // names no usable hub (the message lists the usable ones).
-hub& get_hub();
+inline hub& get_hub() {
+  hub* h = detail::tls_hub;
+  return h ? *h : detail::make_hub();
+}
 
 // use_hub() chooses the calling thread's hub by name, or on a backend the caller made (for
 // instance on the application's own libevent base or libev loop). Replaces an existing hub

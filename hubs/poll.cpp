@@ -1,4 +1,4 @@
-// The poll(2) backend: portable, O(watched fds) per wait.
+// The poll(2) backend: portable, O(watched fds) per wait; ppoll for nanosecond timeouts.
 #include <poll.h>
 
 #include <cerrno>
@@ -35,8 +35,10 @@ class poll_backend final : public backend {
   }
 
   void wait(std::chrono::nanoseconds timeout, std::vector<ready_fd>& out) override {
-    const int ms = timeout.count() < 0 ? -1 : static_cast<int>((timeout.count() + 999'999) / 1'000'000);
-    const int n = poll(pollfds_.data(), pollfds_.size(), ms);
+    const timespec ts{static_cast<time_t>(timeout.count() / 1'000'000'000),
+                      static_cast<long>(timeout.count() % 1'000'000'000)};
+    const int n = ppoll(pollfds_.data(), pollfds_.size(), timeout.count() < 0 ? nullptr : &ts,
+                        nullptr);
     if (n < 0) {
       if (errno == EINTR) return;
       throw std::system_error(errno, std::generic_category(), "poll");

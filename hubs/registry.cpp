@@ -63,15 +63,13 @@ std::unique_ptr<backend> chosen_backend() {
   return make_backend(get_default_hub(), "default hub ");
 }
 
-// The calling thread's hub. The raw pointer is what get_hub() reads (initial-exec TLS, no
-// guard); the owner destroys the hub at thread exit, and the pointer stays valid meanwhile
-// for the greenthreads that unwind during its destruction.
-[[gnu::tls_model("initial-exec")]] constinit thread_local hub* tls_hub = nullptr;
+// The owner destroys the thread's hub at thread exit; detail::tls_hub, which get_hub() reads,
+// stays valid meanwhile for the greenthreads that unwind during the destruction.
 struct hub_owner {
   std::unique_ptr<hub> owned;
   ~hub_owner() {
     owned.reset();
-    tls_hub = nullptr;
+    detail::tls_hub = nullptr;
   }
 };
 thread_local hub_owner tls_owner;
@@ -80,7 +78,7 @@ void install(std::unique_ptr<backend> b) {
   // Thread-locals die in reverse order of construction: the thread's greenlet state must
   // exist before the hub owner, so that it outlives the hub at thread exit.
   eventlet::greenlet* current = getcurrent();
-  if (hub* old = tls_hub) {
+  if (hub* old = detail::tls_hub) {
     if (old->timer_count() || old->listener_count())
       throw hub_error("cannot replace this thread's " + std::string(old->name()) +
                       " hub: it has pending timers or listeners");
@@ -90,13 +88,14 @@ void install(std::unique_ptr<backend> b) {
   auto fresh = std::make_unique<hub>(std::move(b));
   tls_owner.owned.reset();
   tls_owner.owned = std::move(fresh);
-  tls_hub = tls_owner.owned.get();
+  detail::tls_hub = tls_owner.owned.get();
 }
 
 }  // namespace
 
-hub& get_hub() {
-  if (hub* h = tls_hub) return *h;
+constinit thread_local hub* detail::tls_hub = nullptr;
+
+hub& detail::make_hub() {
   install(chosen_backend());
   return *tls_hub;
 }
