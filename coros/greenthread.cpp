@@ -107,19 +107,12 @@ bool greenthread_core::cancel() {
 
 }  // namespace detail
 
-void sleep(double seconds) {
+void detail::sleep_for(double seconds) {
   if (std::isnan(seconds)) throw std::invalid_argument("sleep: seconds is NaN");
+  if (seconds < 0) return eventlet::sleep(0);
   hubs::hub& h = hubs::get_hub();
   eventlet::greenlet* self = getcurrent();
-  if (self == h.greenlet())
-    throw hubs::hub_error("sleep() in the hub greenlet (a timer or listener callback): do not "
-                          "call blocking functions from the hub");
-  if (seconds <= 0) {  // the common yield: no timer, no allocation
-    hubs::wakeup me(self);
-    h.queue(me);
-    h.switch_();
-    return;
-  }
+  if (self == h.greenlet()) h.switch_();  // refuses: a blocking call in the hub greenlet
   hubs::timer t = h.schedule_switch(seconds, self);
   struct cancel_on_exit {
     hubs::timer& t;

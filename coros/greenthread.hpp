@@ -214,9 +214,20 @@ void spawn_n(F&& f, A&&... args) {
   });
 }
 
+namespace detail {
+void sleep_for(double seconds);
+}  // namespace detail
+
 // sleep() suspends the calling greenthread for `seconds` (0: let the others run, then
 // continue). Throws hubs::hub_error from the hub greenlet, std::invalid_argument for NaN.
-void sleep(double seconds = 0);
+// sleep(0) is inline, so the greenthread resumes in its caller's frame without a `ret`.
+inline void sleep(double seconds = 0) {
+  if (seconds != 0) return detail::sleep_for(seconds);
+  hubs::hub& h = hubs::get_hub();
+  hubs::wakeup me(getcurrent());
+  h.queue(me);
+  h.switch_();  // refuses in the hub greenlet; `me` then leaves the queue
+}
 
 // sleep(int) makes sleep(0) and sleep(1) unambiguous beside POSIX ::sleep(unsigned) in code
 // that says `using namespace eventlet`.

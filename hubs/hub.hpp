@@ -117,6 +117,7 @@ class wakeup : public queued_call {
   explicit wakeup(eventlet::greenlet* g) noexcept : queued_call(&resume), greenlet_(g) {}
 
  private:
+  friend class hub;
   static void resume(queued_call& q) { static_cast<wakeup&>(q).greenlet_->switch_to(); }
   eventlet::greenlet* greenlet_;
 };
