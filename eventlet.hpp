@@ -5,5 +5,6 @@
 #include "greenlet/greenlet.hpp"
 #include "hubs/backend.hpp"
 #include "hubs/hub.hpp"
+#include "coros/event.hpp"
 #include "coros/greenthread.hpp"
 #include "coros/timeout.hpp"

@@ -1,0 +1,128 @@
+// event<T>: one value (or exception) sent once, waited for by any number of greenthreads,
+// like the seed's coros.event.
+//
+//   eventlet::event<int> done;
+//   eventlet::spawn([&] { done.send(42); });
+//   int v = done.wait();  // 42
+#pragma once
+
+#include <cmath>
+#include <exception>
+#include <optional>
+#include <tuple>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+
+#include "detail/wait_list.hpp"
+
+namespace eventlet {
+
+template <typename T = void>
+class event {
+  using stored = std::conditional_t<std::is_void_v<T>, bool, T>;
+
+ public:
+  // event() makes an unsent event owned by the calling thread (and its hub).
+  event() : hub_(&hubs::get_hub()) {}
+  event(const event&) = delete;
+  event& operator=(const event&) = delete;
+
+  // send() stores `value` and wakes every waiter. Throws std::logic_error if already sent.
+  // Non-blocking: safe from the hub greenlet.
+  template <typename... V>
+  void send(V&&... value) {
+    owner_.check("event::send");
+    if (ready()) throw std::logic_error("event::send: the event was already sent");
+    if constexpr (std::is_void_v<T>)
+      value_.emplace(true);
+    else
+      value_.emplace(std::forward<V>(value)...);
+    waiters_.wake_all();
+  }
+
+  // send_exception() makes every wait() throw `e`. Throws std::logic_error if already sent,
+  // std::invalid_argument for null.
+  void send_exception(std::exception_ptr e) {
+    owner_.check("event::send_exception");
+    if (!e) throw std::invalid_argument("event::send_exception: null exception");
+    if (ready()) throw std::logic_error("event::send_exception: the event was already sent");
+    error_ = std::move(e);
+    waiters_.wake_all();
+  }
+
+  // send_threadsafe() sends `value` from any thread: the owner's hub does it on its next pass.
+  // The event must outlive that. A second send is reported by the hub's exception handler.
+  template <typename... V>
+  void send_threadsafe(V&&... value) {
+    hub_->run_callback_threadsafe(
+        [this, args = std::make_tuple(std::forward<V>(value)...)]() mutable {
+          std::apply([this](auto&&... v) { send(std::move(v)...); }, std::move(args));
+        });
+  }
+
+  // wait() blocks until the event is sent and returns the value (the same value every time,
+  // for every waiter), or rethrows the sent exception. Throws hubs::hub_error from the hub
+  // greenlet.
+  decltype(auto) wait() {
+    owner_.check("event::wait");
+    while (!ready()) {
+      detail::wait_list::waiter w;
+      waiters_.wait(w, -1);
+    }
+    return result();
+  }
+
+  // wait(timeout) is wait() for at most `timeout` seconds: empty if the time runs out first.
+  auto wait(double timeout) -> std::conditional_t<std::is_void_v<T>, bool, std::optional<T>> {
+    owner_.check("event::wait");
+    if (std::isnan(timeout)) throw std::invalid_argument("event::wait: timeout is NaN");
+    if (!ready()) {
+      detail::wait_list::waiter w;
+      waiters_.wait(w, timeout);
+    }
+    return poll();
+  }
+
+  // poll() returns the value if the event was sent (rethrows a sent exception), else empty.
+  // Non-blocking.
+  auto poll() -> std::conditional_t<std::is_void_v<T>, bool, std::optional<T>> {
+    owner_.check("event::poll");
+    if (!ready()) return {};
+    if constexpr (std::is_void_v<T>) {
+      result();
+      return true;
+    } else {
+      return result();
+    }
+  }
+
+  // ready() tells whether a value or an exception was sent.
+  bool ready() const noexcept { return value_.has_value() || error_; }
+
+  // has_exception() tells whether an exception was sent.
+  bool has_exception() const noexcept { return static_cast<bool>(error_); }
+
+  // reset() makes a sent event unsent again, so it can be sent anew. Throws std::logic_error
+  // if it was not sent.
+  void reset() {
+    owner_.check("event::reset");
+    if (!ready()) throw std::logic_error("event::reset: the event was not sent");
+    value_.reset();
+    error_ = nullptr;
+  }
+
+ private:
+  decltype(auto) result() {
+    if (error_) std::rethrow_exception(error_);
+    if constexpr (!std::is_void_v<T>) return static_cast<T&>(*value_);
+  }
+
+  detail::thread_owned owner_;
+  hubs::hub* hub_;
+  std::optional<stored> value_;
+  std::exception_ptr error_;
+  detail::wait_list waiters_;
+};
+
+}  // namespace eventlet
