@@ -14,7 +14,9 @@ namespace {
 
 namespace hubs = eventlet::hubs;
 
-constexpr char usage[] = "usage: %s [--json] [--hub all|NAME] [--only greenlet|hubs]\n";
+constexpr char usage[] =
+    "usage: %s [--json] [--hub all|NAME] [--only greenlet|hubs|coros|tpool]\n";
+constexpr const char* groups[] = {"greenlet", "hubs", "coros", "tpool"};
 
 // The hubs to measure: every usable one for "all", else `name`; throws hubs::hub_error, naming
 // the usable hubs, if `name` is not one of them.
@@ -38,7 +40,7 @@ int main(int argc, char** argv) {
       json = true;
     } else if (arg == "--hub" && !next.empty()) {
       hub = argv[++i];
-    } else if (arg == "--only" && (next == "greenlet" || next == "hubs")) {
+    } else if (arg == "--only" && std::find(std::begin(groups), std::end(groups), next) != std::end(groups)) {
       only = argv[++i];
     } else {
       std::fprintf(stderr, usage, argv[0]);
@@ -47,7 +49,7 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> measured;
   try {
-    if (only != "greenlet") measured = chosen_hubs(hub);
+    if (only.empty() || only == "hubs") measured = chosen_hubs(hub);
   } catch (const hubs::hub_error& e) {
     std::fprintf(stderr, "eventlet_profile: %s\n", e.what());
     return 2;
@@ -60,8 +62,10 @@ int main(int argc, char** argv) {
       r.info("hubs measured", names);
       r.info("default hub", hubs::get_default_hub());
     }
-    if (only != "hubs") profiler::bench_greenlet(r);
+    if (only.empty() || only == "greenlet") profiler::bench_greenlet(r);
     if (!measured.empty()) profiler::bench_hubs(r, measured);
+    if (only.empty() || only == "coros") profiler::bench_coros(r);
+    if (only.empty() || only == "tpool") profiler::bench_tpool(r);
     json ? r.print_json() : r.print_table();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "eventlet_profile: %s\n", e.what());

@@ -1,0 +1,2 @@
+// green: cooperative sockets and I/O (being written).
+#pragma once

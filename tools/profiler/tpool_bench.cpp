@@ -1,0 +1,7 @@
+#include "profiler.hpp"
+
+namespace profiler {
+
+void bench_tpool(report&) {}
+
+}  // namespace profiler

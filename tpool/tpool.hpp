@@ -1,0 +1,2 @@
+// tpool: a native thread pool for blocking calls (being written).
+#pragma once
