@@ -35,6 +35,7 @@ class greenthread_core {
   }
 
   bool done() const noexcept { return done_; }
+  const std::exception_ptr& error() const noexcept { return error_; }
   bool started() const noexcept { return greenlet_.started(); }
   eventlet::greenlet* greenlet() noexcept { return &greenlet_; }
 
@@ -80,6 +81,16 @@ class greenthread_core {
   hubs::wakeup start_{&greenlet_};  // starts it on the next pass, or
   hubs::timer start_later_;         // after a delay
   self_release release_{this};
+};
+
+// What link_value() calls: with the result, or with nothing for void.
+template <typename R>
+struct value_callback {
+  using type = std::function<void(R&)>;
+};
+template <>
+struct value_callback<void> {
+  using type = std::function<void()>;
 };
 
 // Where a greenthread's result is kept: what its handles point at.
@@ -154,6 +165,26 @@ class greenthread {
 
   // unlink() removes a link that has not run yet; returns whether it did.
   bool unlink(std::size_t id) noexcept { return core_->unlink(id); }
+
+  // link_value() (python-eventlib's proc links) calls `fn` with the result (no argument for
+  // void R) when the greenthread returns normally; returns an id for unlink().
+  std::size_t link_value(typename detail::value_callback<R>::type fn) {
+    return link([fn = std::move(fn)](greenthread& g) {
+      if (g.core_->error()) return;
+      if constexpr (std::is_void_v<R>)
+        fn();
+      else
+        fn(g.wait());
+    });
+  }
+
+  // link_exception() calls `fn` with the exception when the greenthread ends by one
+  // (greenlet_exit when it was killed); returns an id for unlink().
+  std::size_t link_exception(std::function<void(std::exception_ptr)> fn) {
+    return link([fn = std::move(fn)](greenthread& g) {
+      if (const std::exception_ptr& e = g.core_->error()) fn(e);
+    });
+  }
 
   // kill() raises `e` (greenlet_exit by default) in the greenthread and lets it finish before
   // returning; one that has not started finishes without running. A no-op once finished.
@@ -237,6 +268,39 @@ inline void sleep(int seconds) { sleep(static_cast<double>(seconds)); }
 template <typename R>
 void kill(greenthread<R>& gt, std::exception_ptr e = std::make_exception_ptr(greenlet_exit{})) {
   gt.kill(e);
+}
+
+// waitall() waits for every greenthread in `all` and returns their results in order (nothing
+// for void R); if any threw, it rethrows the first such exception in list order, once all
+// have finished.
+template <typename R>
+auto waitall(std::vector<greenthread<R>>& all) {
+  std::exception_ptr first;
+  auto wait_one = [&first](greenthread<R>& g) -> decltype(auto) {
+    try {
+      return g.wait();
+    } catch (...) {
+      if (!first) first = std::current_exception();
+      throw;
+    }
+  };
+  if constexpr (std::is_void_v<R>) {
+    for (auto& g : all) try { wait_one(g); } catch (...) {}
+    if (first) std::rethrow_exception(first);
+  } else {
+    std::vector<R> values;
+    for (auto& g : all) try { values.push_back(wait_one(g)); } catch (...) {}
+    if (first) std::rethrow_exception(first);
+    return values;
+  }
+}
+
+// killall() kills every greenthread in `all` that has not finished, with `e` (greenlet_exit by
+// default); each kill returns once its greenthread has finished.
+template <typename R>
+void killall(std::vector<greenthread<R>>& all,
+             std::exception_ptr e = std::make_exception_ptr(greenlet_exit{})) {
+  for (auto& g : all) g.kill(e);
 }
 
 // call_after() (the seed's name) calls `fn` in the hub greenlet after `seconds`; the timer it

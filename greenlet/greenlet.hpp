@@ -14,8 +14,10 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 
 #include "context.hpp"
 #include "detail/stack.hpp"
@@ -136,6 +138,13 @@ class greenlet {
   // set_name() names the greenlet for diagnostics (stack overflow, blocking reports).
   void set_name(std::string name) { name_ = std::move(name); }
 
+  // locals() is this greenlet's storage for green-thread-local values (coros/local.hpp),
+  // keyed by each local's id: made on first use, freed with the greenlet.
+  std::unordered_map<std::uint64_t, std::any>& locals() {
+    if (!locals_) locals_ = std::make_unique<std::unordered_map<std::uint64_t, std::any>>();
+    return *locals_;
+  }
+
  private:
   friend struct detail::switcher;
   friend struct detail::thread_state;
@@ -174,6 +183,7 @@ class greenlet {
   state state_ = state::unstarted;
   void* sanitizer_ = nullptr;        // ASan fake stack or TSan fiber, in sanitizer builds
   std::string name_;
+  std::unique_ptr<std::unordered_map<std::uint64_t, std::any>> locals_;
 };
 
 namespace detail {
