@@ -111,10 +111,6 @@ timer& timer::operator=(timer&& other) noexcept {
   return *this;
 }
 
-timer::~timer() {
-  if (entry_) hub::drop(entry_);
-}
-
 // Drops one reference to a timer entry; the last one recycles it (or frees it, hub gone).
 void hub::drop(timer_entry* e) noexcept {
   if (--e->refs) return;
@@ -124,8 +120,8 @@ void hub::drop(timer_entry* e) noexcept {
     delete e;
 }
 
-void timer::cancel() noexcept {
-  if (!entry_ || !entry_->pending) return;
+void timer::cancel_entry() noexcept {
+  if (!entry_->pending) return;
   entry_->pending = false;
   if (entry_->fn) entry_->fn = nullptr;  // release what the call captured now
   if (entry_->in_heap && entry_->owner) ++entry_->owner->heap_cancelled_;

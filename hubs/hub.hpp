@@ -68,7 +68,9 @@ class timer {
   ~timer();
 
   // cancel() stops the call from happening; a no-op once it ran or was cancelled.
-  void cancel() noexcept;
+  void cancel() noexcept {
+    if (entry_) cancel_entry();
+  }
 
   // pending() tells whether the call is still to happen.
   bool pending() const noexcept;
@@ -76,6 +78,7 @@ class timer {
  private:
   friend class hub;
   explicit timer(detail::timer_entry* e) noexcept : entry_(e) {}
+  void cancel_entry() noexcept;
   detail::timer_entry* entry_ = nullptr;
 };
 
@@ -299,6 +302,11 @@ class hub {
   double watchdog_limit_ = 0;
   blocking_reporter watchdog_report_;
 };
+
+// A handle's destructor drops its reference to the call: inline, as most handles are empty.
+inline timer::~timer() {
+  if (entry_) hub::drop(entry_);
+}
 
 // get_hub() returns the calling thread's hub, making it on first use with the backend chosen
 // by use_hub(), else EVENTLET_HUB, else get_default_hub(). Throws hub_error if EVENTLET_HUB

@@ -59,7 +59,11 @@ class wait_list {
   waiter* front() const noexcept { return head_; }
 
   // wake() takes `w` off the list and has the hub resume it on its next pass.
-  void wake(waiter* w) noexcept;
+  void wake(waiter* w) noexcept {
+    unlink(w);
+    w->woken = true;
+    hubs::get_hub().queue(*w);
+  }
 
   // wake_all() wakes every waiter.
   void wake_all() noexcept {
@@ -70,7 +74,13 @@ class wait_list {
   std::size_t size() const noexcept { return size_; }
 
  private:
-  void unlink(waiter* w) noexcept;
+  void unlink(waiter* w) noexcept {
+    (w->prev ? w->prev->next : head_) = w->next;
+    (w->next ? w->next->prev : tail_) = w->prev;
+    w->prev = w->next = nullptr;
+    w->listed = false;
+    --size_;
+  }
 
   waiter* head_ = nullptr;
   waiter* tail_ = nullptr;

@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <exception>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "coros/greenthread.hpp"
 #include "coros/timeout.hpp"
@@ -27,6 +30,23 @@ struct hub_test {
     CHECK(hub.timer_count() == 0);
     CHECK(hub.listener_count() == 0);
   }
+};
+
+// Collects, as "where: what", the exceptions the hub reports while it lives; then puts the
+// default handler back.
+struct collected_reports {
+  eventlet::hubs::hub& hub;
+  std::vector<std::string> lines;
+  explicit collected_reports(eventlet::hubs::hub& h) : hub(h) {
+    hub.set_exception_handler([this](std::exception_ptr e, std::string_view where) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& x) {
+        lines.push_back(std::string(where) + ": " + x.what());
+      }
+    });
+  }
+  ~collected_reports() { hub.set_exception_handler({}); }
 };
 
 // A non-blocking pipe whose ends are closed (through the hub) on destruction.

@@ -137,19 +137,12 @@ TEST_CASE_FIXTURE(hub_test, "spawn_after starts later, and cancel stops it") {
 }
 
 TEST_CASE_FIXTURE(hub_test, "spawn_n runs without a handle; its exception is reported") {
-  std::vector<std::string> reports;
-  hub.set_exception_handler([&](std::exception_ptr e, std::string_view where) {
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-      reports.push_back(std::string(where) + ": " + x.what());
-    }
-  });
+  hub_tests::collected_reports collected(hub);
+  std::vector<std::string>& reports = collected.lines;
   int ran = 0;
   spawn_n([&](int n) { ran = n; }, 8);
   spawn_n([] { throw std::runtime_error("lost"); });
   eventlet::sleep(0.01);
-  hub.set_exception_handler({});
   CHECK(ran == 8);
   CHECK(reports == std::vector<std::string>{"a spawn_n greenthread: lost"});
 }

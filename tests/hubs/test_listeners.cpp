@@ -135,14 +135,8 @@ TEST_CASE_FIXTURE(hub_test, "several readers of one fd, when allowed, all wake")
 }
 
 TEST_CASE_FIXTURE(hub_test, "an exception from a listener or timer callback is reported, the hub goes on") {
-  std::vector<std::string> reports;
-  hub.set_exception_handler([&](std::exception_ptr e, std::string_view where) {
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-      reports.push_back(std::string(where) + ": " + x.what());
-    }
-  });
+  hub_tests::collected_reports collected(hub);
+  std::vector<std::string>& reports = collected.lines;
   pipe_pair p;
   REQUIRE(write(p.write_end, "e", 1) == 1);
   hubs::listener* l = hub.add(hubs::io::read, p.read_end, [](int) {
@@ -151,7 +145,6 @@ TEST_CASE_FIXTURE(hub_test, "an exception from a listener or timer callback is r
   hubs::timer t = hub.schedule_call_global(0, [] { throw std::runtime_error("timer boom"); });
   eventlet::sleep(0.01);  // the hub survives and wakes us
   hub.remove(l);
-  hub.set_exception_handler({});
   REQUIRE(reports.size() >= 2);
   CHECK(std::count(reports.begin(), reports.end(), "a timer: timer boom") == 1);
   CHECK(std::count(reports.begin(), reports.end(), "a listener callback: listener boom") >= 1);
