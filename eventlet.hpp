@@ -6,5 +6,8 @@
 #include "hubs/backend.hpp"
 #include "hubs/hub.hpp"
 #include "coros/event.hpp"
+#include "coros/queue.hpp"
+#include "coros/channel.hpp"
+#include "coros/semaphore.hpp"
 #include "coros/greenthread.hpp"
 #include "coros/timeout.hpp"
