@@ -10,4 +10,5 @@
 #include "coros/channel.hpp"
 #include "coros/semaphore.hpp"
 #include "coros/greenthread.hpp"
+#include "coros/local.hpp"
 #include "coros/timeout.hpp"
