@@ -1,0 +1,71 @@
+#include "descriptor.hpp"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "../../coros/event.hpp"
+
+namespace eventlet::green::detail {
+
+namespace {
+// The greenthreads of this thread in wait_for_fd_release(), each with an event of its own.
+thread_local std::vector<event<>*> release_waiters;
+}  // namespace
+
+void throw_os_error(int error, const char* what) {
+  throw std::system_error(error, std::generic_category(), what);
+}
+
+bool wait_for_fd_release(double timeout) {
+  event<> released;
+  release_waiters.push_back(&released);
+  struct leave {
+    event<>* e;
+    ~leave() { std::erase(release_waiters, e); }
+  } on_exit{&released};
+  return released.wait(timeout);
+}
+
+void descriptor::close() noexcept {
+  if (fd_ < 0) return;
+  // Only this thread's hub can watch the fd; without a hub there is nothing to tell.
+  if (hubs::hub* h = hubs::detail::tls_hub) h->notify_close(fd_);
+  ::close(fd_);  // the fd is released even when close(2) reports an error
+  fd_ = -1;
+  for (event<>* e : release_waiters)
+    if (!e->ready()) e->send();
+}
+
+void descriptor::set_timeout(std::optional<double> seconds) {
+  if (seconds && (std::isnan(*seconds) || *seconds < 0))
+    throw std::invalid_argument(
+        "settimeout: the timeout must be >= 0 seconds, or nullopt to block");
+  timeout_ = seconds && !std::isinf(*seconds) ? *seconds : -1;
+}
+
+void descriptor::wait(const char* what, hubs::io events, double deadline) const {
+  double remaining = -1;
+  if (deadline >= 0) {
+    remaining = deadline - hubs::hub::clock();
+    if (remaining <= 0) throw timeout_error(std::string(what) + ": timed out");
+  }
+  const int fd = open(what);
+  try {
+    hubs::trampoline(fd, events, remaining);
+  } catch (const timeout_error& e) {
+    if (e.source() != 0) throw;  // a timeout object's, not ours
+    throw timeout_error(std::string(what) + ": timed out");
+  } catch (const std::system_error& e) {
+    if (e.code().value() != EBADF) throw;
+    throw std::system_error(EBADF, std::generic_category(),
+                            std::string(what) + ": fd " + std::to_string(fd) +
+                                " was closed while this greenthread waited on it");
+  }
+}
+
+}  // namespace eventlet::green::detail
