@@ -8,7 +8,10 @@
 //
 // Workers start lazily, up to the pool's size; an idle one sleeps on a semaphore of its own
 // (which, unlike std::atomic::wait, does not spin in sched_yield first), the most recently idle
-// first. At most one worker is on its way (woken or starting, and not yet looking at the queue)
+// first. Before it sleeps, one worker at a time watches the queue for a short while (spin_time):
+// a caller that makes calls one after another then finds it awake. Waking a sleeping thread
+// costs tens of microseconds on a virtual machine whose idle CPU has halted, which is most of a
+// round trip, and a thread that has just halted is slow to wake again. At most one worker is on its way (woken or starting, and not yet looking at the queue)
 // at a time: a submitted call wakes one only if none is, and a worker that takes a call while
 // more are queued wakes the next. A burst of calls so costs its hub thread one wake-up, and long
 // calls still spread over the pool.
@@ -20,6 +23,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <chrono>
 #include <climits>
 #include <mutex>
 #include <string>
@@ -31,6 +35,18 @@ namespace detail {
 namespace {
 
 constexpr int default_size = 20;
+
+// How long a worker that runs out of calls watches the queue before it sleeps.
+constexpr auto spin_time = std::chrono::microseconds(50);
+
+// Tells the CPU that this thread is spinning (a hint that frees resources for its sibling).
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
 
 // Set in the pool's threads.
 thread_local bool in_pool = false;
@@ -174,6 +190,7 @@ class pool {
       r->next = nullptr;
       (last_ ? last_->next : first_) = r;
       last_ = r;
+      queued_.store(true, std::memory_order_relaxed);
     }
     if (woken) notify(woken);
   }
@@ -238,6 +255,16 @@ class pool {
 
   static void notify(worker* w) noexcept { sem_post(&w->wake); }
 
+  // Watches the queue for up to spin_time, without the mutex; returns once a call is queued
+  // or the time is up.
+  void spin() const noexcept {
+    const auto until = std::chrono::steady_clock::now() + spin_time;
+    for (unsigned i = 1; !queued_.load(std::memory_order_relaxed); ++i) {
+      cpu_relax();
+      if (i % 64 == 0 && std::chrono::steady_clock::now() >= until) return;
+    }
+  }
+
   static void* run_worker(void* w);
   void work(worker* self);
 
@@ -250,7 +277,9 @@ class pool {
   request* last_ = nullptr;
   worker* idle_ = nullptr;                        // idle workers, most recently idle first
   std::vector<std::unique_ptr<worker>> workers_;  // started and not yet joined
-  unsigned waking_ = 0;    // workers woken or started that have not yet looked at the queue
+  unsigned waking_ = 0;    // workers woken, started or spinning, not yet looking at the queue
+  bool spinning_ = false;  // a worker is in spin()
+  std::atomic<bool> queued_{false};  // first_ is not null, for spin() to read without the mutex
   int size_ = 0;           // 0 until read from the environment
   bool stopping_ = false;  // killall() waits for the workers to leave
   std::mutex killall_mutex_;
@@ -271,10 +300,14 @@ void* pool::run_worker(void* w) {
 void pool::work(worker* self) {
   std::unique_lock lock(mutex_);
   --waking_;
+  bool may_spin = true;  // not again right after a spin that found nothing
   for (;;) {
     if (request* r = first_) {
       first_ = r->next;
-      if (!first_) last_ = nullptr;
+      if (!first_) {
+        last_ = nullptr;
+        queued_.store(false, std::memory_order_relaxed);
+      }
       worker* next = nullptr;
       if (first_) {
         try {
@@ -289,9 +322,21 @@ void pool::work(worker* self) {
       const std::shared_ptr<return_address> to = std::move(r->reply);
       to->post(r);
       lock.lock();
+      may_spin = true;
       continue;
     }
     if (stopping_) return;
+    if (may_spin && !spinning_) {  // counted in waking_, so that submit() wakes nobody else
+      spinning_ = true;
+      ++waking_;
+      lock.unlock();
+      spin();
+      lock.lock();
+      spinning_ = false;
+      --waking_;
+      may_spin = false;
+      continue;
+    }
     self->next_idle = idle_;
     idle_ = self;
     lock.unlock();
@@ -299,6 +344,7 @@ void pool::work(worker* self) {
     }
     lock.lock();
     --waking_;
+    may_spin = true;
   }
 }
 
@@ -321,6 +367,8 @@ void pool::after_fork_in_child() {
   p.idle_ = nullptr;
   p.workers_.clear();
   p.waking_ = 0;
+  p.spinning_ = false;
+  p.queued_.store(false, std::memory_order_relaxed);
   p.stopping_ = false;
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <latch>
 #include <memory>
@@ -180,6 +181,23 @@ TEST_CASE_FIXTURE(hub_test, "tpool: the pool never starts more threads than its 
   for (auto& c : callers) c.wait();
   CHECK(threads.size() == 3);
   CHECK(most <= 3);
+}
+
+TEST_CASE_FIXTURE(hub_test, "tpool: an idle pool sleeps: its brief watch for more calls ends") {
+  pool_size size(4);
+  std::vector<greenthread<void>> callers;
+  for (int i = 0; i < 8; ++i) callers.push_back(spawn([] { tpool::execute([] {}); }));
+  for (auto& c : callers) c.wait();
+  // A worker watches the queue for 50 microseconds after its last call. A watch that never
+  // ended would use about as much CPU time as passes; sleeping threads use none.
+  const auto cpu_now = [] {
+    timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return t.tv_sec + t.tv_nsec / 1e9;
+  };
+  const double before = cpu_now();
+  std::this_thread::sleep_for(500ms);
+  CHECK(cpu_now() - before < 0.1);
 }
 
 TEST_CASE_FIXTURE(hub_test, "tpool: execute from a pool thread runs the call inline") {

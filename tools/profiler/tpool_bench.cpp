@@ -1,6 +1,7 @@
 // The cost of the native thread pool: a tpool::execute() round trip of an empty function, from
-// one caller and from 8 greenthreads at once, on the calling thread's hub; beside it, the same
-// two wake-ups between two plain threads, which is the floor on this machine.
+// one caller and from 8 greenthreads at once, on the calling thread's hub; beside it, for scale,
+// a round trip between two plain threads that each sleep until woken (what a pool whose workers
+// slept at once after each call would pay).
 #if __has_include(<sys/epoll.h>)
 #include <semaphore.h>
 #include <sys/epoll.h>
@@ -78,9 +79,10 @@ void raw_round_trips(std::uint64_t n) {
 void bench_tpool(report& r) {
   const eventlet::hubs::hub& hub = eventlet::hubs::get_hub();
   r.info("tpool measured on", std::string(hub.name()) + " hub");
-  // The floor first, next to the round trip: this machine's wake-ups vary from run to run.
+  // The sleeping round trip first, next to the pool's: this machine's wake-ups vary from run to
+  // run.
 #if __has_include(<sys/epoll.h>)
-  r.add_time("tpool", "raw round trip: semaphore + eventfd in epoll (floor)",
+  r.add_time("tpool", "two sleeping threads' round trip (semaphore + eventfd)",
              bench::measure(raw_round_trips));
 #endif
   r.add_time("tpool", "tpool::execute round trip, empty function", bench::measure(round_trips));
