@@ -45,28 +45,30 @@ stream::stream(void* device, read_fn read, write_fn write, std::size_t buffer_si
 }
 
 std::size_t stream::fill() {
-  in_.erase(0, start_);
-  start_ = 0;
-  const std::size_t old = in_.size();
-  in_.resize(old + buffer_size_);
-  std::size_t got = 0;
-  try {
-    got = read_(device_, std::span<char>(in_).subspan(old));
-  } catch (...) {
-    in_.resize(old);
-    throw;
+  const std::size_t have = buffered();
+  if (capacity_ - end_ < buffer_size_) {  // room for one more read: move down, or grow
+    if (capacity_ < have + buffer_size_) {
+      const std::size_t capacity = std::max(have + buffer_size_, 2 * capacity_);
+      auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+      std::copy_n(in_.get() + start_, have, bigger.get());
+      in_ = std::move(bigger);
+      capacity_ = capacity;
+    } else {
+      std::copy_n(in_.get() + start_, have, in_.get());
+    }
+    start_ = 0;
+    end_ = have;
   }
-  in_.resize(old + got);
+  const std::size_t got = read_(device_, std::span<char>(in_.get() + end_, buffer_size_));
+  end_ += got;
   return got;
 }
 
 std::string stream::take(std::size_t n) {
-  std::string result = in_.substr(start_, n);
+  if (n == 0) return {};
+  std::string result(in_.get() + start_, n);
   start_ += n;
-  if (start_ == in_.size()) {
-    in_.clear();
-    start_ = 0;
-  }
+  if (start_ == end_) start_ = end_ = 0;
   return result;
 }
 
@@ -93,7 +95,7 @@ std::string stream::line(std::string_view delimiter, std::size_t max_length, con
   if (max_length == 0) throw std::invalid_argument(std::string(what) + ": max_length is 0");
   std::size_t scanned = 0;  // where in the buffered bytes a delimiter may still begin
   for (;;) {
-    const auto have = std::string_view(in_).substr(start_, std::min(buffered(), max_length));
+    const std::string_view have(in_.get() + start_, std::min(buffered(), max_length));
     if (const auto at = have.find(delimiter, scanned); at != std::string_view::npos)
       return take(at + delimiter.size());
     if (buffered() >= max_length)

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -32,15 +33,19 @@ class line_too_long : public std::length_error {
 
 class stream {
  public:
-  // The default bound of readline() and read_until(), and the default buffer size.
+  // The default bound of readline() and read_until().
   static constexpr std::size_t default_max_length = 64 * 1024;
+
+  // The default buffer size: how much one read asks the device for, and how much write()
+  // gathers before passing it on.
+  static constexpr std::size_t default_buffer_size = 8 * 1024;
 
   // stream() buffers `device`: a green::socket (or anything with recv_into() and send()) or a
   // green::fd (or anything with read_into() and write_some()). Reads ask the device for up to
   // `buffer_size` bytes at a time; writes are passed on once that many are buffered. Throws
   // std::invalid_argument for a buffer_size of 0.
   template <typename Device>
-  explicit stream(Device& device, std::size_t buffer_size = default_max_length)
+  explicit stream(Device& device, std::size_t buffer_size = default_buffer_size)
       : stream(&device, &read_from<Device>, &write_to<Device>, buffer_size) {}
 
   stream(const stream&) = delete;
@@ -72,7 +77,7 @@ class stream {
   void flush();
 
   // buffered() is how many bytes have been read from the device and not returned yet.
-  std::size_t buffered() const noexcept { return in_.size() - start_; }
+  std::size_t buffered() const noexcept { return end_ - start_; }
 
  private:
   using read_fn = std::size_t (*)(void*, std::span<char>);
@@ -96,7 +101,8 @@ class stream {
   }
 
   stream(void* device, read_fn read, write_fn write, std::size_t buffer_size);
-  // Reads up to buffer_size_ more bytes from the device into in_; returns how many (0: EOF).
+  // Reads up to buffer_size_ more bytes from the device after the buffered ones; returns how
+  // many (0: EOF).
   std::size_t fill();
   // Returns the next `n` buffered bytes.
   std::string take(std::size_t n);
@@ -109,8 +115,10 @@ class stream {
   read_fn read_;
   write_fn write_;
   std::size_t buffer_size_;
-  std::string in_;  // bytes read; those before start_ were returned already
-  std::size_t start_ = 0;
+  // Bytes read and not yet returned are in_[start_, end_). The buffer is allocated on the first
+  // read and never zero-filled: pages the device never writes to cost no memory.
+  std::unique_ptr<char[]> in_;
+  std::size_t capacity_ = 0, start_ = 0, end_ = 0;
   std::string out_;  // bytes to write
 };
 

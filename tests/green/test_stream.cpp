@@ -171,6 +171,26 @@ TEST_CASE_FIXTURE(hub_test, "stream: over a green fd (a pipe)") {
   CHECK(reader.readline() == "");
 }
 
+TEST_CASE_FIXTURE(hub_test,
+                  "stream: with a tiny buffer, long lines and mixed reads come out whole") {
+  auto [a, b] = green::socketpair();
+  std::string sent;
+  for (int i = 0; i < 50; ++i) sent += std::string(i * 7 + 1, char('a' + i % 26)) + "\n";
+  auto writer = spawn([&a = a, &sent] {
+    for (std::size_t at = 0; at < sent.size(); at += 5) {
+      a.sendall(std::string_view(sent).substr(at, 5));
+      eventlet::sleep(0);
+    }
+    a.shutdown(SHUT_WR);
+  });
+  green::stream s(b, 3);  // every line spans several reads of at most 3 bytes
+  std::string got = s.read(2);
+  got += s.read_exactly(9);
+  for (std::string line; !(line = s.readline()).empty();) got += line;
+  writer.wait();
+  CHECK(got == sent);
+}
+
 TEST_CASE_FIXTURE(hub_test, "stream: a zero buffer size is refused") {
   auto [a, b] = green::socketpair();
   CHECK_THROWS_AS(green::stream(a, 0), std::invalid_argument);
