@@ -52,7 +52,7 @@ void kill_from_destructor(greenthread<R>& gt, const char* where) noexcept {
 }
 
 // A greenthread of a green_pool, listed in the pool until it finishes, so that the pool knows
-// its own greenthreads and can kill them. The greenthread's link deletes it.
+// its own greenthreads and can kill them. Deleted by green_pool::finished().
 class pool_member {
  public:
   virtual ~pool_member() = default;
@@ -63,6 +63,7 @@ class pool_member {
   pool_member* prev = nullptr;
   pool_member* next = nullptr;
   bool killed = false;  // by the pool's destructor
+  bool linked = false;  // leaves through the greenthread's link (see green_pool::start())
 };
 
 template <typename R>
@@ -110,7 +111,7 @@ class green_pool {
     auto call = detail::bind_call(std::forward<F>(f), std::forward<A>(args)...);
     using R = std::invoke_result_t<decltype(call)&>;
     if (!take_slot()) return detail::call_here<R>(call);
-    return start(std::move(call));
+    return start<true>(std::move(call));
   }
 
   // spawn_n() is spawn() without a handle: what the function throws is reported by the hub's
@@ -124,7 +125,7 @@ class green_pool {
       call();
       return;
     }
-    start([call = std::move(call)]() mutable {
+    start<false>([call = std::move(call)]() mutable {
       try {
         call();
       } catch (const greenlet_exit&) {
@@ -182,15 +183,29 @@ class green_pool {
   // returns false, taking none, when the pool is full and the caller is one of its own.
   bool take_slot();
 
-  // start() spawns `call` in the slot the caller took, and lists it as a member.
-  template <typename C>
+  // start() spawns `call` in the slot the caller took and lists it as a member until it
+  // finishes. With `by_link`, the member leaves through the greenthread's link, which also sees
+  // a kill before it starts (spawn() hands out a handle that can do that). Else it leaves when
+  // its function ends, which costs no link: before it starts, only the destructor can kill such
+  // a member (spawn_n() hands out no handle), and takes it off itself.
+  template <bool by_link, typename C>
   auto start(C&& call) {
     using R = std::invoke_result_t<C&>;
     detail::pool_member_of<R>* m = nullptr;
     try {
       m = new detail::pool_member_of<R>;
-      m->thread.emplace(eventlet::spawn(std::forward<C>(call)));
-      m->thread->link([m](greenthread<R>&) { finished(m); });
+      if constexpr (by_link) {
+        m->thread.emplace(eventlet::spawn(std::forward<C>(call)));
+        m->thread->link([m](greenthread<R>&) { finished(m); });
+      } else {
+        m->thread.emplace(eventlet::spawn([m, call = std::forward<C>(call)]() mutable {
+          struct leave {
+            detail::pool_member* m;
+            ~leave() { finished(m); }
+          } on_exit{m};
+          return call();
+        }));
+      }
     } catch (...) {  // out of memory: the greenthread, if made, has not started and never will
       if (m && m->thread) m->thread->kill();
       delete m;
@@ -198,12 +213,13 @@ class green_pool {
       throw;
     }
     m->greenlet = m->thread->greenlet();
+    m->linked = by_link;
     enlist(m);
     return *m->thread;
   }
 
-  // finished() is the link of every member: it takes it off its pool's list, gives back its
-  // slot and deletes it.
+  // finished() is called when a member's greenthread finishes: it takes the member off its
+  // pool's list, gives back its slot and deletes it.
   static void finished(detail::pool_member* m) noexcept;
 
   void enlist(detail::pool_member* m) noexcept;

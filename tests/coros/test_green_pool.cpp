@@ -338,19 +338,25 @@ TEST_CASE_FIXTURE(hub_test, "green_pool: destroying it kills what runs; handles 
   event<> never;
   std::optional<greenthread<int>> started, unstarted;
   {
-    green_pool pool(3);
+    green_pool pool(4);
     started = pool.spawn([&] {
       unwind_mark m{log, "started"};
       never.wait();
       return 1;
+    });
+    pool.spawn_n([&] {
+      unwind_mark m{log, "started_n"};
+      never.wait();
     });
     eventlet::sleep(0);
     unstarted = pool.spawn([&] {
       log.push_back("unstarted ran");
       return 2;
     });
+    pool.spawn_n([&] { log.push_back("unstarted_n ran"); });
   }
-  CHECK(log == std::vector<std::string>{"started unwound"});
+  std::sort(log.begin(), log.end());
+  CHECK(log == std::vector<std::string>{"started unwound", "started_n unwound"});
   CHECK(started->dead());
   CHECK(unstarted->dead());
   CHECK_THROWS_AS(started->wait(), greenlet_exit);
