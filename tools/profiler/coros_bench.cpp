@@ -1,10 +1,15 @@
 // The cost of the coros primitives on the calling thread's hub (the default hub unless
-// EVENTLET_HUB says otherwise): event send + wait, a queue ping-pong, and a semaphore taken
-// and given back, uncontended and handed between two greenthreads.
+// EVENTLET_HUB says otherwise): event send + wait, a queue ping-pong, a semaphore taken and
+// given back, uncontended and handed between two greenthreads, and tasks run through a
+// green_pool (spawn_n() and spawn()) beside plain spawns.
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "coros/green_pool.hpp"  // (not yet in eventlet.hpp)
 #include "eventlet.hpp"
 #include "profiler.hpp"
 
@@ -82,6 +87,30 @@ void semaphore_ping_pong(std::uint64_t n) {
   b.wait();
 }
 
+// `n` empty tasks through a green_pool of `size`, in rounds of 1000: each round spawn_n()s its
+// tasks (blocking while the pool is full) and waitall()s.
+void green_pool_tasks(std::uint64_t n, std::size_t size) {
+  eventlet::green_pool pool(size);
+  for (std::uint64_t done = 0; done < n;) {
+    const std::uint64_t round = std::min<std::uint64_t>(1000, n - done);
+    for (std::uint64_t i = 0; i < round; ++i) pool.spawn_n([] {});
+    pool.waitall();
+    done += round;
+  }
+}
+
+// The same rounds with handles: spawn() on `pool` (or, without one, plain eventlet::spawn()),
+// then eventlet::waitall() over the handles.
+void handle_tasks(std::uint64_t n, eventlet::green_pool* pool) {
+  std::vector<eventlet::greenthread<void>> round;
+  for (std::uint64_t done = 0; done < n; done += round.size()) {
+    round.clear();
+    for (std::uint64_t i = 0; i < std::min<std::uint64_t>(1000, n - done); ++i)
+      round.push_back(pool ? pool->spawn([] {}) : eventlet::spawn([] {}));
+    eventlet::waitall(round);
+  }
+}
+
 }  // namespace
 
 void bench_coros(report& r) {
@@ -106,6 +135,17 @@ void bench_coros(report& r) {
   r.add_time("coros", "semaphore handoff between two greenthreads",
              halved(bench::measure(semaphore_ping_pong)));
   expect_clean(hub, "the semaphore ping-pong");
+
+  r.add_time("coros", "green_pool: 1000 tasks spawned and waited, per task",
+             bench::measure([](std::uint64_t n) { green_pool_tasks(n, 1000); }));
+  r.add_time("coros", "green_pool(10): 1000 tasks, spawns wait, per task",
+             bench::measure([](std::uint64_t n) { green_pool_tasks(n, 10); }));
+  eventlet::green_pool pool(1000);
+  r.add_time("coros", "green_pool: 1000 spawn() handles waited, per task",
+             bench::measure([&pool](std::uint64_t n) { handle_tasks(n, &pool); }));
+  r.add_time("coros", "plain spawn: 1000 tasks spawned and waited, per task",
+             bench::measure([](std::uint64_t n) { handle_tasks(n, nullptr); }));
+  expect_clean(hub, "the green_pool tasks");
 
   r.check("queue ping-pong round trip", r.find("coros", "queue ping-pong round trip"), 100, "ns");
 }
