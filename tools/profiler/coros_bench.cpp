@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "coros/green_pool.hpp"  // (not yet in eventlet.hpp)
 #include "eventlet.hpp"
 #include "profiler.hpp"
 
