@@ -178,7 +178,8 @@ class ssl_socket {
   int fileno() const noexcept;
 
   // settimeout() sets the timeout of each later call, as green::socket's does. Throws
-  // std::invalid_argument if negative or NaN, std::system_error(EBADF) if closed.
+  // std::invalid_argument if negative or NaN, std::system_error(EBADF) for an empty socket
+  // (default-made or moved-from).
   void settimeout(std::optional<double> seconds);
 
   // gettimeout() is the timeout settimeout() set (nullopt: blocking).

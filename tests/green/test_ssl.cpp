@@ -680,13 +680,13 @@ struct child_process {
                              std::string(start) + "'");
   }
 
-  // Waits (at most 10 s) for it to end; returns its exit status (-1: a signal killed it).
+  // Waits for it to end (for its output to end, within 10 s, then for the process) and
+  // returns its exit status (-1: a signal killed it).
   int wait() {
-    const double until = hubs::hub::clock() + 10;
+    while (!output.read(4096).empty()) {
+    }
     int status = 0;
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-      if (hubs::hub::clock() > until) throw std::runtime_error("the program did not end");
-      eventlet::sleep(0.005);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     pid = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
