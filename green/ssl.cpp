@@ -525,7 +525,9 @@ std::size_t ssl_socket::send(std::string_view data) {
 void ssl_socket::sendall(std::string_view data) {
   tls_connection& c = open_connection(c_, "sendall");
   const double until = c.fd.deadline();
-  while (!data.empty()) data.remove_prefix(c.send_some("sendall", data, until));
+  do {
+    data.remove_prefix(c.send_some("sendall", data, until));
+  } while (!data.empty());
 }
 
 void ssl_socket::shutdown() {

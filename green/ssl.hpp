@@ -156,12 +156,15 @@ class ssl_socket {
 
   // send() encrypts up to 16 KiB of `data` (one TLS record) and waits until the kernel has
   // taken it; returns how many bytes of `data` it sent. If it throws after encrypting (a
-  // timeout, say), those bytes go out first on the next send(). With a timeout of 0, what the
-  // kernel cannot take yet waits in the socket for the next send() likewise. Throws tls_error,
-  // std::system_error (EPIPE or ECONNRESET, never SIGPIPE), timeout_error.
+  // timeout, say), those bytes go out first on the next send() or sendall(). With a timeout
+  // of 0 it never waits: what the kernel cannot take yet stays in the socket likewise, and
+  // when earlier bytes still cannot go, it throws std::system_error(EAGAIN) having sent none
+  // of `data`. Throws tls_error, std::system_error (EPIPE or ECONNRESET, never SIGPIPE),
+  // timeout_error.
   std::size_t send(std::string_view data);
 
-  // sendall() sends all of `data`; the timeout bounds the whole call. Throws as send() does.
+  // sendall() sends all of `data`, and first what earlier calls left in the socket (so
+  // sendall("") just sends that); the timeout bounds the whole call. Throws as send() does.
   void sendall(std::string_view data);
 
   // shutdown() sends close_notify (doing the handshake first if needed): the peer's recv()

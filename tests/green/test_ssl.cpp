@@ -451,6 +451,33 @@ TEST_CASE_FIXTURE(hub_test,
 }
 
 TEST_CASE_FIXTURE(hub_test,
+                  "ssl: with timeout 0 send never waits; what it encrypted goes before more") {
+  tls_pair p = handshaken(test_server(), trusting_client());
+  p.client.settimeout(0);
+  const std::string record(16384, 'z');
+  std::size_t taken = 0;
+  for (;;) {
+    try {
+      taken += p.client.send(record);
+    } catch (const std::system_error& e) {  // the peer reads nothing: buffers fill up
+      CHECK(e.code().value() == EAGAIN);
+      CHECK(std::string(e.what()).starts_with("send"));
+      break;
+    }
+  }
+  CHECK(taken > 0);
+  p.server.settimeout(10);  // fails, rather than hangs, if bytes stay behind
+  auto reading = spawn([&] {
+    std::size_t got = 0;
+    while (got < taken) got += p.server.recv(1 << 16).size();
+    return got;
+  });
+  p.client.settimeout(std::nullopt);
+  p.client.sendall("");            // what the kernel could not take yet
+  CHECK(reading.wait() == taken);  // exactly what send() said it took
+}
+
+TEST_CASE_FIXTURE(hub_test,
                   "ssl: closing a socket another greenthread waits on wakes it with EBADF") {
   tls_pair p = handshaken(test_server(), trusting_client());
   auto reader = spawn([&] { return os_failure_of([&] { p.client.recv(10); }); });
