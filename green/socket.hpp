@@ -32,6 +32,8 @@
 
 namespace eventlet::green {
 
+class ssl_socket;
+
 class socket {
  public:
   // socket() is a closed socket, what a moved-from one is too.
@@ -143,6 +145,7 @@ class socket {
 
  private:
   friend std::pair<socket, socket> socketpair(int family, int type, int protocol);
+  friend class ssl_socket;  // takes over the descriptor (ssl.hpp)
   explicit socket(detail::descriptor fd) noexcept : fd_(std::move(fd)) {}
   void set_option(int level, int name, const void* value, socklen_t size);
   void get_option(int level, int name, void* value, socklen_t size) const;

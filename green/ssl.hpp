@@ -1,0 +1,277 @@
+// ssl: TLS (OpenSSL 3) over green sockets, like eventlet's green ssl: handshakes, reads and
+// writes suspend only the calling greenthread.
+//
+//   auto s = green::connect_ssl(green::resolve("example.com", 443)[0], "example.com");
+//   s.sendall("GET / HTTP/1.0\r\nHost: example.com\r\n\r\n");
+//   std::string reply = s.recv(4096);  // "" once the server has closed TLS cleanly
+//
+//   green::ssl_listener server({"0.0.0.0", 8443}, "cert.pem", "key.pem");
+//   green::serve(server, [](green::ssl_socket conn, green::address peer) {
+//     green::stream s(conn);  // the handshake happens in this greenthread, on the first read
+//     s.write(s.readline());
+//     s.flush();
+//   });
+//
+// Secure by default: a client verifies the server's certificate against the system's trust
+// store and its host name (or IP address), unless its context says set_verify(false); TLS 1.2
+// is the oldest version spoken; renegotiation is refused (TLS 1.3 key updates work both ways).
+//
+// OpenSSL only encrypts and decrypts here: it reads the socket through a BIO that never
+// blocks, and writes into a buffer this socket sends from (with MSG_NOSIGNAL: never SIGPIPE).
+// So OpenSSL never asks to retry a write, and data it has buffered is always used before the
+// greenthread waits on the fd.
+//
+// Errors: tls_error for TLS failures, with OpenSSL's reason ("handshake: certificate verify
+// failed: hostname mismatch (expected 'example.com')"); tls_eof_error when the peer closes the
+// connection without TLS's close_notify; std::system_error (with the errno, "recv: Connection
+// reset by peer") and timeout_error as for green::socket. Timeouts are green::socket's:
+// settimeout(nullopt) blocks, settimeout(0) never waits (EAGAIN), settimeout(t) bounds each
+// call, handshake included, by t seconds. An ssl_socket is used by one thread; one greenthread
+// may read while another writes (once the handshake is done).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "address.hpp"
+#include "socket.hpp"
+
+namespace eventlet::green {
+
+// tls_error reports a TLS failure: a handshake refused, a certificate not trusted, a corrupt
+// record, a file that holds no certificate or key. The message names the call and gives
+// OpenSSL's reason.
+class tls_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// tls_eof_error is thrown when the peer closes the connection without sending close_notify
+// (an unclean EOF: what was received may be truncated). A clean close makes recv() return 0.
+class tls_eof_error : public tls_error {
+ public:
+  using tls_error::tls_error;
+};
+
+namespace detail {
+struct tls_context_state;
+struct tls_connection;
+}  // namespace detail
+
+class ssl_socket;
+class ssl_listener;
+
+// tls_context: the settings connections share (OpenSSL's SSL_CTX). Copies share one context:
+// a setting changed through one applies to all, and to connections made afterwards. Set it up
+// before use; it may then be used by several threads.
+class tls_context {
+ public:
+  // Copies share the context; so do moves, which copy (no tls_context is ever empty).
+  tls_context(const tls_context&) = default;
+  tls_context& operator=(const tls_context&) = default;
+
+  // client() makes a client context: the server's certificate is verified against the
+  // system's trust store (OpenSSL's default paths; SSL_CERT_FILE and SSL_CERT_DIR override
+  // them), and its host name against the name given to wrap_ssl(). Reading the trust store
+  // takes tens of milliseconds: make one context and share it. Throws tls_error.
+  static tls_context client();
+
+  // server() makes a server context with the certificate chain in `cert_file` (PEM: the
+  // server's certificate first) and the private key in `key_file` (PEM, not encrypted).
+  // Throws std::invalid_argument for an empty file name, std::system_error if a file cannot
+  // be opened, tls_error if it holds no certificate or key or the two do not match.
+  static tls_context server(const std::string& cert_file, const std::string& key_file);
+
+  // server_from_pem() is server() with the PEM text itself instead of file names. Throws
+  // tls_error as server() does.
+  static tls_context server_from_pem(std::string_view cert_chain_pem, std::string_view key_pem);
+
+  // load_verify_locations() trusts the CA certificates in `ca_file` (PEM) too, besides the
+  // system's. Throws std::invalid_argument for an empty name, std::system_error if it cannot
+  // be opened, tls_error if it holds no certificate.
+  void load_verify_locations(const std::string& ca_file);
+
+  // load_cert_chain() sets the certificate chain and key this side presents, as server()
+  // takes them: a client's certificate, for servers that ask for one. All or nothing: on an
+  // error the context is unchanged. Throws as server() does.
+  void load_cert_chain(const std::string& cert_file, const std::string& key_file);
+
+  // set_verify() says whether the peer's certificate is verified. A client verifies by
+  // default: set_verify(false) accepts any server, with no host name check (insecure: for
+  // tests and private networks). A server does not by default: set_verify(true) requires
+  // each client to present a certificate issued by a CA of load_verify_locations().
+  void set_verify(bool on);
+
+  // set_alpn_protocols() sets the ALPN protocols ("h2", "http/1.1", ...): a client offers
+  // them, a server picks the first of its own list that the client offers, and refuses a
+  // client that offers only others (RFC 7301: a "no application protocol" alert). An empty
+  // list turns ALPN off. Throws std::invalid_argument for a name that is empty or longer
+  // than 255 bytes.
+  void set_alpn_protocols(const std::vector<std::string>& protocols);
+
+ private:
+  friend class ssl_socket;
+  friend class ssl_listener;
+  friend ssl_socket connect_ssl(const address& remote, const std::string& server_hostname,
+                                const tls_context& context, std::optional<double> timeout);
+  explicit tls_context(std::shared_ptr<detail::tls_context_state> state) noexcept
+      : state_(std::move(state)) {}
+
+  std::shared_ptr<detail::tls_context_state> state_;
+};
+
+// ssl_socket: a TLS connection over a green socket (which it owns), made by wrap_ssl(),
+// connect_ssl() or ssl_listener::accept(). Move-only.
+class ssl_socket {
+ public:
+  // ssl_socket() is a closed socket, what a moved-from one is too.
+  ssl_socket() noexcept;
+  ssl_socket(ssl_socket&&) noexcept;
+  ssl_socket& operator=(ssl_socket&&) noexcept;
+
+  // ~ssl_socket() closes it, as close() does.
+  ~ssl_socket();
+
+  // handshake() performs the TLS handshake, if not done yet; recv() and send() do it
+  // themselves on first use, so calling it only makes its errors come here. Throws tls_error
+  // (the peer refused or was refused: "certificate verify failed: ..."), tls_eof_error,
+  // std::system_error, timeout_error.
+  void handshake();
+
+  // recv() waits for data and returns up to `max` bytes of it; "" means the peer closed TLS
+  // cleanly (close_notify). Throws tls_eof_error if the peer closed the connection without
+  // close_notify, tls_error, std::system_error (ECONNRESET, ...), timeout_error.
+  std::string recv(std::size_t max);
+
+  // recv_into() is recv() into `buffer`; returns how many bytes came (0: closed cleanly).
+  std::size_t recv_into(std::span<char> buffer);
+
+  // send() encrypts up to 16 KiB of `data` (one TLS record) and waits until the kernel has
+  // taken it; returns how many bytes of `data` it sent. If it throws after encrypting (a
+  // timeout, say), those bytes go out first on the next send() or sendall(). With a timeout
+  // of 0 it never waits: what the kernel cannot take yet stays in the socket likewise, and
+  // when earlier bytes still cannot go, it throws std::system_error(EAGAIN) having sent none
+  // of `data`. Throws tls_error, std::system_error (EPIPE or ECONNRESET, never SIGPIPE),
+  // timeout_error.
+  std::size_t send(std::string_view data);
+
+  // sendall() sends all of `data`, and first what earlier calls left in the socket (so
+  // sendall("") just sends that); the timeout bounds the whole call. Throws as send() does.
+  void sendall(std::string_view data);
+
+  // shutdown() sends close_notify (doing the handshake first if needed): the peer's recv()
+  // returns "" and it may still send (recv() here returns "" once it closes too). send()
+  // then throws tls_error. Throws as send() does.
+  void shutdown();
+
+  // close() closes the connection: it sends close_notify first if that needs no waiting and
+  // the connection is sound, so a peer sees a clean close. A greenthread waiting on it wakes
+  // with std::system_error(EBADF). Idempotent; never throws.
+  void close() noexcept;
+
+  // fileno() is the socket's fd, or -1 once closed.
+  int fileno() const noexcept;
+
+  // settimeout() sets the timeout of each later call, as green::socket's does. Throws
+  // std::invalid_argument if negative or NaN, std::system_error(EBADF) for an empty socket
+  // (default-made or moved-from).
+  void settimeout(std::optional<double> seconds);
+
+  // gettimeout() is the timeout settimeout() set (nullopt: blocking).
+  std::optional<double> gettimeout() const noexcept;
+
+  // version() is the TLS version negotiated ("TLSv1.3", "TLSv1.2"); "" before the handshake.
+  std::string version() const;
+
+  // selected_alpn() is the ALPN protocol negotiated; "" if none.
+  std::string selected_alpn() const;
+
+  // server_name() is the host name the client sent (SNI) for the server's certificate; ""
+  // if none (clients send none for an IP address).
+  std::string server_name() const;
+
+  // peer_subject() is the subject of the peer's certificate, as RFC 2253 writes it
+  // ("CN=localhost"); "" if the peer presented none.
+  std::string peer_subject() const;
+
+ private:
+  friend ssl_socket wrap_ssl(socket&& sock, const tls_context& context,
+                             const std::string& server_hostname);
+  ssl_socket(socket&& sock, const tls_context& context, const std::string& server_hostname);
+
+  std::unique_ptr<detail::tls_connection> c_;
+};
+
+// wrap_ssl() makes `sock`, a connected stream socket, a TLS connection on `context`, keeping
+// its timeout; the handshake comes with the first recv(), send() or handshake(). A client
+// gives `server_hostname`, the name (or IP address) the server's certificate must match,
+// also sent as SNI (names only); it may be empty only if the context does not verify. Throws
+// std::invalid_argument (no host name for a verifying client, one for a server),
+// std::system_error(EBADF) for a closed socket, tls_error; `sock` stays the caller's then.
+ssl_socket wrap_ssl(socket&& sock, const tls_context& context,
+                    const std::string& server_hostname = {});
+
+// connect_ssl() connects to `remote` and completes the handshake as a client of `context`
+// (by default one made by tls_context::client()) expecting `server_hostname`, both within
+// `timeout` seconds (nullopt: no limit); the socket it returns has no timeout. Throws as
+// green::connect() and wrap_ssl() do, and what handshake() throws.
+ssl_socket connect_ssl(const address& remote, const std::string& server_hostname,
+                       std::optional<double> timeout = std::nullopt);
+ssl_socket connect_ssl(const address& remote, const std::string& server_hostname,
+                       const tls_context& context, std::optional<double> timeout = std::nullopt);
+
+// What serve() calls for each TLS connection, in a greenthread of its own.
+using ssl_connection_handler = std::function<void(ssl_socket connection, address peer)>;
+
+// ssl_listener: a listening socket whose connections speak TLS, the seed's ssl_listener().
+class ssl_listener {
+ public:
+  // ssl_listener() listens on `local`, as listen() does, with a server context made by
+  // tls_context::server(cert_file, key_file). Throws as those do.
+  ssl_listener(const address& local, const std::string& cert_file, const std::string& key_file,
+               int backlog = 128);
+
+  // ssl_listener() serves TLS with `context` on `listener`, a listening socket. Throws
+  // std::invalid_argument for a client context (`listener` stays the caller's then).
+  ssl_listener(socket&& listener, tls_context context);
+
+  // accept() waits for a connection and returns it, its handshake still to come (in the
+  // greenthread that first reads or writes it: a slow client holds up only that one), and
+  // the peer's address. Throws as socket::accept() does.
+  std::pair<ssl_socket, address> accept();
+
+  // getsockname() is the local address. Throws std::system_error.
+  address getsockname() const { return socket_.getsockname(); }
+
+  // close() closes it, as socket::close() does.
+  void close() noexcept { socket_.close(); }
+
+  // fileno() is the fd, or -1 once closed.
+  int fileno() const noexcept { return socket_.fileno(); }
+
+  // settimeout() and gettimeout() are socket's, for accept().
+  void settimeout(std::optional<double> seconds) { socket_.settimeout(seconds); }
+  std::optional<double> gettimeout() const noexcept { return socket_.gettimeout(); }
+
+ private:
+  friend void serve(ssl_listener& listener, ssl_connection_handler handler,
+                    std::size_t concurrency);
+  socket socket_;
+  tls_context context_;
+};
+
+// serve() is green::serve() for TLS: each handler gets its connection before the handshake,
+// which happens in the handler's greenthread on its first read or write, so a failed
+// handshake is the handler's exception (reported through the hub's exception handler unless
+// the handler catches it). Throws as green::serve() does.
+void serve(ssl_listener& listener, ssl_connection_handler handler, std::size_t concurrency = 1000);
+
+}  // namespace eventlet::green
