@@ -207,14 +207,18 @@ void hub::fire_timers() {
     heap_.pop_back();
     e->in_heap = false;
     if (!e->pending) --heap_cancelled_;
-    fire(e);
-    drop(e);  // the heap's reference
+    fire(e);  // drops the heap's reference
   }
 }
 
 // Runs a pending timer: switches to its greenlet or calls its function (moved out first, so
-// that the entry may be recycled meanwhile).
+// that the entry may be recycled meanwhile). Then drops the caller's reference to it (the
+// heap's or the run queue's), also if the hub greenlet is killed meanwhile.
 void hub::fire(timer_entry* e) {
+  struct dropped {
+    timer_entry* e;
+    ~dropped() { drop(e); }
+  } on_exit{e};
   if (!e->pending) return;
   e->pending = false;
   if (eventlet::greenlet* g = e->target) {
@@ -234,11 +238,7 @@ void hub::fire(timer_entry* e) {
 // A zero-delay timer reached in the run queue.
 void hub::run_entry(queued_call& q) {
   auto* e = static_cast<timer_entry*>(&q);
-  struct dropped {
-    timer_entry* e;
-    ~dropped() { drop(e); }  // the queue's reference, also if the hub is killed meanwhile
-  } on_exit{e};
-  e->owner->fire(e);
+  e->owner->fire(e);  // drops the queue's reference
 }
 
 void hub::run_queue() {

@@ -241,7 +241,7 @@ class hub {
   void loop();
   [[noreturn]] static void refuse_blocking();
   timer schedule(double seconds, callback fn, eventlet::greenlet* target);
-  void fire(detail::timer_entry* e);
+  void fire(detail::timer_entry* e);  // then drops a reference to it
   static void run_entry(queued_call& q);
   static bool empty(const queued_call& list) noexcept { return list.next_ == &list; }
   void unlink_all(queued_call& list) noexcept;
