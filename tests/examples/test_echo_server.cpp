@@ -1,0 +1,22 @@
+// echo_server (and the forwarder in front of it, test_forwarder.cpp): many clients at once,
+// and a large transfer, each getting back exactly what it sent.
+#include <sys/socket.h>
+
+#include <string>
+#include <vector>
+
+#include "echo_clients.hpp"
+
+using namespace eventlet;
+using example_tests::example;
+using hub_tests::hub_test;
+
+TEST_CASE_FIXTURE(hub_test, "echo_server: 200 clients at once each get back what they send") {
+  example server("ECHO_SERVER");
+  CHECK(example_tests::echo_clients(server.where(), 200, 20) == 0);
+}
+
+TEST_CASE_FIXTURE(hub_test, "echo_server: 32 MiB sent while reading come back intact") {
+  example server("ECHO_SERVER");
+  example_tests::large_echo(server.where(), 32 << 20);
+}
