@@ -23,3 +23,4 @@
 #include "green/fd.hpp"
 #include "green/net.hpp"
 #include "green/dns.hpp"
+#include "green/ssl.hpp"

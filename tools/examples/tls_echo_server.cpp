@@ -17,18 +17,14 @@
 
 #include <array>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
-#include "coros/greenthread.hpp"
-#include "green/fd.hpp"
-#include "green/net.hpp"
-#include "green/ssl.hpp"
+#include "command_line.hpp"
+#include "eventlet.hpp"
 
 using namespace eventlet;
 
@@ -103,39 +99,18 @@ void on_signal(int) {
   [[maybe_unused]] const ssize_t ignored = write(signal_pipe, &byte, 1);
 }
 
-[[noreturn]] void usage(const char* problem) {
-  std::fprintf(stderr,
-               "tls_echo_server: %s\nusage: tls_echo_server [--port N] [--cert FILE --key FILE]\n",
-               problem);
-  std::exit(2);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  int port = 8443;
-  std::string cert_file, key_file;
-  for (int i = 1; i < argc; ++i) {
-    const std::string option = argv[i];
-    if (i + 1 == argc) usage(("a value must follow " + option).c_str());
-    const char* value = argv[++i];
-    if (option == "--port") {
-      char* end = nullptr;
-      const long n = std::strtol(value, &end, 10);
-      if (*value == '\0' || *end != '\0' || n < 0 || n > 65535)
-        usage("--port takes a number from 0 to 65535");
-      port = static_cast<int>(n);
-    } else if (option == "--cert") {
-      cert_file = value;
-    } else if (option == "--key") {
-      key_file = value;
-    } else {
-      usage(("unknown option " + option).c_str());
-    }
-  }
-  if (cert_file.empty() != key_file.empty()) usage("--cert and --key go together");
+  const examples::command_line args(argc, argv,
+                                    "tls_echo_server [--port N] [--cert FILE --key FILE]",
+                                    {"--port", "--cert", "--key"});
+  const int port = args.port(8443);
+  const std::string cert_file = args.value("--cert", ""), key_file = args.value("--key", "");
+  if (cert_file.empty() != key_file.empty()) args.fail("--cert and --key go together");
 
   try {
+    hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
     green::tls_context context = [&] {
       if (!cert_file.empty()) return green::tls_context::server(cert_file, key_file);
       std::fprintf(stderr,
@@ -153,7 +128,7 @@ int main(int argc, char** argv) {
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
 
-    auto serving = spawn([&] { green::serve(listener, echo); });
+    auto serving = spawn([&] { green::serve(listener, echo, /*concurrency=*/100'000); });
     std::printf("listening on %s\n", listener.getsockname().to_string().c_str());
     std::fflush(stdout);
     signals.read(1);  // until a signal comes
