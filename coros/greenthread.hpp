@@ -57,9 +57,10 @@ class greenthread_core {
 
  private:
 
-  // Drops the greenthread's own reference, run by the hub once the greenthread has finished.
+  // Drops the greenthread's own reference, run by the hub once the greenthread has finished
+  // (or by its destructor, if the hub goes first).
   struct self_release : hubs::queued_call {
-    explicit self_release(greenthread_core* c) : queued_call(&run), core(c) {}
+    explicit self_release(greenthread_core* c) : queued_call(&run, &run), core(c) {}
     static void run(hubs::queued_call& q) { static_cast<self_release&>(q).core->unref(); }
     greenthread_core* core;
   };

@@ -28,7 +28,8 @@ namespace detail {
 // A scheduled call. A zero-delay one waits in the run queue (as a queued_call), a delayed one
 // in the heap.
 struct timer_entry : hubs::queued_call {
-  explicit timer_entry(void (*run)(queued_call&)) : queued_call(run) {}
+  timer_entry(void (*run)(queued_call&), void (*discard)(queued_call&))
+      : queued_call(run, discard) {}
   std::int64_t deadline = 0;  // ns on the monotonic clock (delayed timers)
   std::uint64_t seq = 0;      // scheduling order, breaking deadline ties
   hub::callback fn;
@@ -161,7 +162,7 @@ timer hub::schedule(double seconds, callback fn, eventlet::greenlet* target) {
   if (std::isnan(seconds)) throw std::invalid_argument("schedule_call_global: delay is NaN");
   timer_entry* e;
   if (spare_.empty()) {
-    e = new timer_entry(&run_entry);
+    e = new timer_entry(&run_entry, &discard_entry);
   } else {
     e = spare_.back();
     spare_.pop_back();
@@ -267,18 +268,21 @@ void hub::run_queue() {
   }
 }
 
-// Takes every entry out of a run-queue list, dropping the queue's reference to timers.
+// Takes every entry out of a run-queue list, discarding those that hold something.
 void hub::unlink_all(queued_call& list) noexcept {
   while (!empty(list)) {
     queued_call* q = list.next_;
     q->cancel();
-    if (q->run_ == &run_entry) {
-      auto* e = static_cast<timer_entry*>(q);
-      e->pending = false;
-      if (e->refs > 1) e->owner = nullptr;  // a handle outlives the hub: it frees the entry
-      drop(e);
-    }
+    if (q->discard_) q->discard_(*q);
   }
+}
+
+// A zero-delay timer dropped unrun with its hub: the queue's reference goes.
+void hub::discard_entry(queued_call& q) noexcept {
+  auto* e = static_cast<timer_entry*>(&q);
+  e->pending = false;
+  if (e->refs > 1) e->owner = nullptr;  // a handle outlives the hub: it frees the entry
+  drop(e);
 }
 
 // ---- listeners --------------------------------------------------------------------------

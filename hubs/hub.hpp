@@ -86,11 +86,14 @@ class timer {
 using listener = detail::listener;
 
 // An entry of the hub's run queue owned by whoever queues it, so that queuing allocates
-// nothing: hub::queue() makes the hub call `run` with it on its next loop pass. Destroying
-// it, or cancel(), takes it out of the queue. Used on the hub's thread only.
+// nothing: hub::queue() makes the hub call `run` with it on its next loop pass. A hub destroyed
+// with the call still queued calls `discard` instead, if given, to release what the call holds.
+// Destroying it, or cancel(), takes it out of the queue. Used on the hub's thread only.
 class queued_call {
  public:
-  explicit queued_call(void (*run)(queued_call&)) noexcept : run_(run) {}
+  explicit queued_call(void (*run)(queued_call&),
+                       void (*discard)(queued_call&) = nullptr) noexcept
+      : run_(run), discard_(discard) {}
   ~queued_call() { cancel(); }
   queued_call(const queued_call&) = delete;
   queued_call& operator=(const queued_call&) = delete;
@@ -111,6 +114,7 @@ class queued_call {
   queued_call* prev_ = nullptr;
   queued_call* next_ = nullptr;
   void (*run_)(queued_call&);
+  void (*discard_)(queued_call&);
 };
 
 // A queued switch to a greenlet: how a waiting greenthread has the hub resume it on the next
@@ -243,6 +247,7 @@ class hub {
   timer schedule(double seconds, callback fn, eventlet::greenlet* target);
   void fire(detail::timer_entry* e);  // then drops a reference to it
   static void run_entry(queued_call& q);
+  static void discard_entry(queued_call& q) noexcept;
   static bool empty(const queued_call& list) noexcept { return list.next_ == &list; }
   void unlink_all(queued_call& list) noexcept;
   void ensure_greenlet();

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -226,6 +227,16 @@ TEST_CASE("a thread whose last wait was a timed sleep leaves its hub clean at ex
     slept = true;
   }).join();
   CHECK(slept);
+}
+
+TEST_CASE("a finished greenthread still to be released when its hub goes is freed with it") {
+  auto token = std::make_shared<int>(0);
+  std::thread([&] {
+    hubs::use_hub(hub_tests::expected_hub());
+    spawn([token] { return token; });  // its result holds a reference until it is freed
+    eventlet::sleep(0);  // it runs and finishes; its release waits for the next pass
+  }).join();
+  CHECK(token.use_count() == 1);
 }
 
 TEST_CASE_FIXTURE(hub_test, "use_hub refuses to replace a hub with pending work") {
