@@ -1,4 +1,5 @@
-// command_line: what the examples share to read their arguments, "--name value" pairs.
+// command_line: what the examples share to read their arguments, "--name value" pairs, and
+// to say where they listen.
 //
 //   examples::command_line args(argc, argv, "echo_server [--port N]", {"--port"});
 //   int port = args.port(6000);  // --port N, or 6000 if not given
@@ -14,7 +15,16 @@
 #include <string>
 #include <vector>
 
+#include "green/address.hpp"
+
 namespace examples {
+
+// announce() prints "listening on HOST:PORT" on stdout at once: the one line the tests and
+// echo_bench wait for.
+inline void announce(const eventlet::green::address& where) {
+  std::printf("listening on %s\n", where.to_string().c_str());
+  std::fflush(stdout);
+}
 
 class command_line {
  public:

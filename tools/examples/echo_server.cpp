@@ -27,8 +27,7 @@ int main(int argc, char** argv) {
   try {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
     green::socket server = green::listen({"127.0.0.1", args.port(6000)});
-    std::printf("listening on %s\n", server.getsockname().to_string().c_str());
-    std::fflush(stdout);
+    examples::announce(server.getsockname());
     green::serve(server, echo, /*concurrency=*/100'000);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "echo_server: %s\n", e.what());

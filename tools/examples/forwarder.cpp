@@ -74,8 +74,7 @@ int main(int argc, char** argv) {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
     target = green::resolve(host, port);
     green::socket server = green::listen({"127.0.0.1", listen_port});
-    std::printf("listening on %s\n", server.getsockname().to_string().c_str());
-    std::fflush(stdout);
+    examples::announce(server.getsockname());
     green::serve(server, forward, /*concurrency=*/100'000);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "forwarder: %s\n", e.what());

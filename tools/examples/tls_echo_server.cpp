@@ -129,8 +129,7 @@ int main(int argc, char** argv) {
     sigaction(SIGTERM, &action, nullptr);
 
     auto serving = spawn([&] { green::serve(listener, echo, /*concurrency=*/100'000); });
-    std::printf("listening on %s\n", listener.getsockname().to_string().c_str());
-    std::fflush(stdout);
+    examples::announce(listener.getsockname());
     signals.read(1);  // until a signal comes
     serving.kill();   // accept no more
     stopping = true;
