@@ -1,5 +1,7 @@
 #include "greenlet.hpp"
 
+#include "../base/log.hpp"
+
 #include <cxxabi.h>
 #include <signal.h>
 #include <unistd.h>
@@ -28,6 +30,18 @@ std::atomic<std::uint64_t> next_thread_id{1};
 }  // namespace
 
 constinit thread_local switch_state* tls = nullptr;
+
+// What a greenlet and the greenlet_refs to it share: the greenlet, until it is destroyed.
+struct greenlet_anchor {
+  greenlet* target;
+  unsigned refs;
+};
+
+namespace {
+void drop(greenlet_anchor* a) noexcept {
+  if (--a->refs == 0) delete a;
+}
+}  // namespace
 
 // All that one thread's greenlets share: the switch state, the value of a finished greenlet or
 // the exception a throwing switch carries, the hot stack cache and the main greenlet.
@@ -84,9 +98,15 @@ inline thread_state& state() {
 // The calling thread's state if it has one, else null.
 inline thread_state* existing_state() { return static_cast<thread_state*>(tls); }
 
+// describe() names a greenlet in messages: "greenlet 'name' at 0x..." or "unnamed greenlet at 0x...".
+std::string describe(const greenlet& g) {
+  char at[32];
+  std::snprintf(at, sizeof at, " at %p", static_cast<const void*>(&g));
+  return (g.name().empty() ? "unnamed greenlet" : "greenlet '" + g.name() + "'") + at;
+}
+
 [[noreturn]] void fatal(const char* what, const greenlet& g) {
-  std::fprintf(stderr, "eventlet: %s (greenlet '%s' at %p)\n", what, g.name().c_str(),
-               static_cast<const void*>(&g));
+  log(log_level::error, std::string(what) + " (" + describe(g) + ")");
   std::abort();
 }
 
@@ -136,7 +156,7 @@ struct switcher {
   }
 
   static void start(thread_state& ts, greenlet* g) {
-    g->stack_ = ts.stacks.allocate(g->stack_.size);
+    if (!g->stack_.base) g->stack_ = ts.stacks.allocate(g->stack_.size);
     g->ctx_ = eventlet_make_context(g->stack_.top(), g->stack_.size, &entry);
     g->state_ = greenlet::state::active;
 #if defined(__SANITIZE_THREAD__)
@@ -206,6 +226,17 @@ struct switcher {
   static void kill_unstarted(greenlet* g) {
     g->state_ = greenlet::state::dead;
     g->run_ = nullptr;
+    release_reserved(*g);
+  }
+
+  // Gives back the stack reserve_stack() took for a greenlet that never ran on it.
+  static void release_reserved(greenlet& g) noexcept {
+    if (!g.stack_.base) return;
+    if (thread_state* ts = existing_state(); ts && ts->id == g.thread_id_)
+      ts->stacks.release(g.stack_);
+    else
+      release_to_pool(g.stack_);
+    g.stack_.base = nullptr;
   }
 
   // Delivers the death of greenlet `g` by exception `e` (which never ran) to its heir.
@@ -329,10 +360,9 @@ greenlet::~greenlet() {
   while (first_child_) first_child_->link_to(parent_);
   if (state_ == state::active && parent_) {
     if (!own_thread) {
-      std::fprintf(stderr,
-                   "eventlet: greenlet '%s' at %p destroyed on another thread while suspended; "
-                   "it cannot be unwound and its stack is leaked\n",
-                   name_.c_str(), static_cast<void*>(this));
+      log(log_level::warning, detail::describe(*this) +
+                                  " destroyed on another thread while suspended: it cannot be "
+                                  "unwound, and its stack is leaked");
     } else if (ts->current == this) {
       detail::fatal("a running greenlet was destroyed", *this);
     } else {
@@ -340,17 +370,51 @@ greenlet::~greenlet() {
       try {
         throw_in();
       } catch (...) {
-        std::fprintf(stderr, "eventlet: an exception escaped greenlet '%s' at %p as it was killed "
-                     "by its destructor; it is dropped\n", name_.c_str(), static_cast<void*>(this));
+        log(log_level::warning, "an exception escaped " + detail::describe(*this) +
+                                    " as its destructor killed it; it is dropped");
       }
       if (!dead())
-        std::fprintf(stderr, "eventlet: greenlet '%s' at %p survived greenlet_exit in its "
-                     "destructor; its stack is leaked\n", name_.c_str(), static_cast<void*>(this));
+        log(log_level::warning, detail::describe(*this) +
+                                    " survived greenlet_exit in its destructor; its stack is leaked");
     }
   }
   while (first_child_) first_child_->link_to(parent_);
   unlink();
+  if (state_ != state::active) switcher::release_reserved(*this);
+  if (anchor_) {
+    anchor_->target = nullptr;
+    detail::drop(anchor_);
+  }
 }
+
+void greenlet::reserve_stack() {
+  detail::thread_state* ts = detail::existing_state();
+  if (state_ != state::unstarted || stack_.base || !ts || ts->id != thread_id_) return;
+  stack_ = ts->stacks.allocate(stack_.size);
+}
+
+greenlet_ref::greenlet_ref(greenlet& g) {
+  if (!g.anchor_) g.anchor_ = new detail::greenlet_anchor{&g, 1};
+  anchor_ = g.anchor_;
+  ++anchor_->refs;
+}
+
+greenlet_ref::greenlet_ref(const greenlet_ref& other) noexcept : anchor_(other.anchor_) {
+  if (anchor_) ++anchor_->refs;
+}
+
+greenlet_ref& greenlet_ref::operator=(const greenlet_ref& other) noexcept {
+  if (other.anchor_) ++other.anchor_->refs;
+  if (anchor_) detail::drop(anchor_);
+  anchor_ = other.anchor_;
+  return *this;
+}
+
+greenlet_ref::~greenlet_ref() {
+  if (anchor_) detail::drop(anchor_);
+}
+
+greenlet* greenlet_ref::get() const noexcept { return anchor_ ? anchor_->target : nullptr; }
 
 void greenlet::link_to(greenlet* parent) noexcept {
   unlink();

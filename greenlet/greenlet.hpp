@@ -42,6 +42,7 @@ class greenlet;
 namespace detail {
 struct switcher;
 struct thread_state;
+struct greenlet_anchor;
 
 // The C++ runtime's per-thread exception globals, as laid out by the Itanium C++ ABI (2.2.1):
 // the stack of caught exceptions and the count of uncaught ones. A greenlet's catch blocks and
@@ -123,6 +124,12 @@ class greenlet {
   // would make a cycle, or on a main greenlet, and greenlet_error for a parent of another thread.
   void set_parent(greenlet* parent);
 
+  // reserve_stack() takes this greenlet's stack now rather than at its first switch, so that a
+  // failure shows here and not in whoever switches to it. Throws std::bad_alloc when the system
+  // refuses the memory (RLIMIT_AS, vm.max_map_count); a no-op once it has a stack or has
+  // started, or on another thread's greenlet.
+  void reserve_stack();
+
   // started() tells whether this greenlet has been switched to (a main greenlet always has).
   bool started() const noexcept { return state_ != state::unstarted; }
 
@@ -169,6 +176,7 @@ class greenlet {
 
   void link_to(greenlet* parent) noexcept;
   void unlink() noexcept;
+  friend class greenlet_ref;
 
   function run_;
   greenlet* parent_ = nullptr;
@@ -184,6 +192,25 @@ class greenlet {
   void* sanitizer_ = nullptr;        // ASan fake stack or TSan fiber, in sanitizer builds
   std::string name_;
   std::unique_ptr<std::unordered_map<std::uint64_t, std::any>> locals_;
+  detail::greenlet_anchor* anchor_ = nullptr;  // what greenlet_refs to it share, made on demand
+};
+
+// A reference to a greenlet that knows when the greenlet is gone: for a timer that must not
+// throw into a greenlet destroyed since it was set. Used on the greenlet's thread only.
+class greenlet_ref {
+ public:
+  greenlet_ref() noexcept = default;
+  // greenlet_ref() refers to `g`. Throws std::bad_alloc.
+  explicit greenlet_ref(greenlet& g);
+  greenlet_ref(const greenlet_ref& other) noexcept;
+  greenlet_ref& operator=(const greenlet_ref& other) noexcept;
+  ~greenlet_ref();
+
+  // get() is the greenlet, or null once it has been destroyed (or for an empty reference).
+  greenlet* get() const noexcept;
+
+ private:
+  detail::greenlet_anchor* anchor_ = nullptr;
 };
 
 namespace detail {

@@ -7,7 +7,6 @@
 #include <mutex>
 #include <new>
 #include <stdexcept>
-#include <system_error>
 #include <unordered_map>
 
 #if __has_include(<valgrind/valgrind.h>)
@@ -35,6 +34,16 @@ constexpr std::size_t slab_bytes = std::size_t{64} << 20;
 // How many freed stacks a thread keeps resident for reuse.
 constexpr std::size_t hot_limit = 64;
 
+// A stack the system would not give: std::bad_alloc, saying which limit is the likely cause.
+class stack_alloc_error : public std::bad_alloc {
+ public:
+  explicit stack_alloc_error(const char* why) noexcept : why_(why) {}
+  const char* what() const noexcept override { return why_; }
+
+ private:
+  const char* why_;
+};
+
 // The process-wide stacks of one size: the slab being carved and the stacks handed back.
 struct size_class {
   char* fresh = nullptr;
@@ -54,10 +63,13 @@ class pool {
     }
     const std::size_t stride = guard_size + size;
     if (c.fresh == c.end) {
-      const std::size_t bytes = std::max<std::size_t>(1, slab_bytes / stride) * stride;
-      void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-      if (p == MAP_FAILED) throw std::bad_alloc();
+      // A whole slab, else (address space nearly used up) room for this one stack.
+      std::size_t bytes = std::max<std::size_t>(1, slab_bytes / stride) * stride;
+      void* p = map(bytes);
+      if (p == MAP_FAILED) p = map(bytes = stride);
+      if (p == MAP_FAILED)
+        throw stack_alloc_error(
+            "cannot map a greenlet stack: out of address space or memory (RLIMIT_AS?)");
       madvise(p, bytes, MADV_NOHUGEPAGE);  // one touched page must not become 2 MiB
       c.fresh = static_cast<char*>(p);
       c.end = c.fresh + bytes;
@@ -77,15 +89,20 @@ class pool {
   }
 
  private:
+  static void* map(std::size_t bytes) noexcept {
+    return mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  }
+
   void install_guard(char* g) {
     if (guard_madvise_ && madvise(g, guard_size, MADV_GUARD_INSTALL) == 0 &&
         (guard_checked_ || honoured(g)))
       return;
     guard_madvise_ = false;  // an older kernel: a PROT_NONE mapping per stack instead
     if (mprotect(g, guard_size, PROT_NONE) != 0)
-      throw std::system_error(errno, std::generic_category(),
-                              "cannot protect a greenlet stack's guard zone (is vm.max_map_count "
-                              "reached? this kernel lacks MADV_GUARD_INSTALL)");
+      throw stack_alloc_error(
+          "cannot protect a greenlet stack's guard zone: vm.max_map_count reached? (this kernel "
+          "lacks MADV_GUARD_INSTALL, so every stack takes a mapping of its own)");
   }
 
   // Whether the first guard really took: qemu-user, for one, accepts madvise hints it does not
@@ -122,6 +139,11 @@ std::size_t round_stack_size(std::size_t bytes) {
                                 std::to_string(bytes));
   static const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   return (bytes + page - 1) / page * page;
+}
+
+void release_to_pool(stack s) noexcept {
+  ASAN_UNPOISON_MEMORY_REGION(s.base, s.size);
+  process_pool().give(s);
 }
 
 stack_cache::stack_cache() { hot_.reserve(hot_limit); }

@@ -31,7 +31,7 @@ class stack_cache {
   ~stack_cache();
 
   // allocate() returns a stack of `size` bytes (as rounded by round_stack_size()), a cached one
-  // when it can; throws std::bad_alloc or std::system_error when the system refuses memory.
+  // when it can; throws std::bad_alloc, saying why, when the system refuses memory.
   stack allocate(std::size_t size);
 
   // release() takes back a stack no greenlet runs on; past the cache's bound the stack's pages
@@ -41,6 +41,9 @@ class stack_cache {
  private:
   std::vector<stack> hot_;
 };
+
+// release_to_pool() gives a stack back to the process pool directly, for a thread with no cache.
+void release_to_pool(stack s) noexcept;
 
 // in_guard() tells whether `addr` lies in the guard zone below `s`.
 inline bool in_guard(const stack& s, const void* addr) noexcept {
