@@ -24,7 +24,7 @@ class event {
 
  public:
   // event() makes an unsent event owned by the calling thread (and its hub).
-  event() : hub_(&hubs::get_hub()) {}
+  event() : hub_(hubs::get_hub().remote()) {}
   event(const event&) = delete;
   event& operator=(const event&) = delete;
 
@@ -53,9 +53,10 @@ class event {
 
   // send_threadsafe() sends `value` from any thread: the owner's hub does it on its next pass.
   // The event must outlive that. A second send is reported by the hub's exception handler.
+  // Throws hubs::hub_error if the owner's thread has exited.
   template <typename... V>
   void send_threadsafe(V&&... value) {
-    hub_->run_callback_threadsafe(
+    hub_.post(
         [this, args = std::make_tuple(std::forward<V>(value)...)]() mutable {
           std::apply([this](auto&&... v) { send(std::move(v)...); }, std::move(args));
         });
@@ -119,7 +120,7 @@ class event {
   }
 
   detail::thread_owned owner_;
-  hubs::hub* hub_;
+  hubs::remote_hub hub_;
   std::optional<stored> value_;
   std::exception_ptr error_;
   detail::wait_list waiters_;

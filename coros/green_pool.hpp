@@ -115,8 +115,8 @@ class green_pool {
   }
 
   // spawn_n() is spawn() without a handle: what the function throws is reported by the hub's
-  // exception handler, as eventlet::spawn_n() does (when it is called right there, from one of
-  // the pool's own greenthreads, its exceptions propagate instead).
+  // exception handler, naming the greenthread, as eventlet::spawn_n() does (when it is called
+  // right there, from one of the pool's own greenthreads, its exceptions propagate instead).
   template <typename F, typename... A>
   void spawn_n(F&& f, A&&... args) {
     owner_.check("green_pool::spawn_n");
@@ -125,15 +125,7 @@ class green_pool {
       call();
       return;
     }
-    start<false>([call = std::move(call)]() mutable {
-      try {
-        call();
-      } catch (const greenlet_exit&) {
-      } catch (...) {
-        hubs::get_hub().report_exception(std::current_exception(),
-                                         "a green_pool::spawn_n greenthread");
-      }
-    });
+    start<false>(std::move(call));
   }
 
   // imap() calls `f(x)` for each x of `inputs` in greenthreads of the pool, spawned in input
@@ -196,7 +188,8 @@ class green_pool {
       m = new detail::pool_member_of<R>;
       if constexpr (by_link) {
         m->thread.emplace(eventlet::spawn(std::forward<C>(call)));
-        m->thread->link([m](greenthread<R>&) { finished(m); });
+        // The pool's own link does not count as looking at the outcome.
+        detail::link_quietly(*m->thread, [m] { finished(m); });
       } else {
         m->thread.emplace(eventlet::spawn([m, call = std::forward<C>(call)]() mutable {
           struct leave {

@@ -2,54 +2,75 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+
+#include "../base/log.hpp"
 
 namespace eventlet {
 namespace detail {
 
 greenthread_core::greenthread_core(void (*destroy)(greenthread_core*),
-                                   void (*body)(greenthread_core*), double delay)
-    : destroy_(destroy),
+                                   void (*body)(greenthread_core*), double delay,
+                                   const spawn_options* options)
+    : hubs::task(greenlet_, &kill_task),
+      destroy_(destroy),
       hub_(hubs::get_hub()),
       greenlet_(
           [this, body](std::any) -> std::any {
             body(this);
             return {};
           },
-          hub_.greenlet()) {
+          hub_.greenlet(), options ? options->stack_size : 0) {
+  if (std::isnan(delay)) throw std::invalid_argument("spawn_after: delay is NaN");
+  greenlet_.reserve_stack();  // std::bad_alloc now, rather than a greenthread that never starts
+  if (options && !options->name.empty()) greenlet_.set_name(options->name);
   if (delay > 0)
     start_later_ = hub_.schedule_switch(delay, &greenlet_);
-  else if (std::isnan(delay))
-    throw std::invalid_argument("spawn_after: delay is NaN");
   else
     hub_.queue(start_);
+  hub_.enlist(*this);
 }
 
+// A greenlet blocked until the greenthread finishes: listed among its waiters (finish() queues
+// it) and holding a reference, as the handle it was called through may go meanwhile (its owner
+// destroyed by another greenthread).
+struct greenthread_core::waiting {
+  greenthread_core& core;
+  waiter me;
+  waiting(greenthread_core& c, eventlet::greenlet* self) : core(c), me(self) {
+    core.ref();
+    me.next = core.waiters_;
+    core.waiters_ = &me;
+  }
+  ~waiting() {
+    for (waiter** w = &core.waiters_; *w; w = &(*w)->next)  // still listed unless finish() ran
+      if (*w == &me) {
+        *w = me.next;
+        break;
+      }
+    core.unref();
+  }
+};
+
 void greenthread_core::wait() {
+  check_thread("greenthread::wait");
+  observed_ = true;
   if (!done_) {
     eventlet::greenlet* self = getcurrent();
     if (self == hub_.greenlet())
       throw hubs::hub_error("greenthread::wait() from the hub greenlet: do not call blocking "
                             "functions from the hub");
-    waiter me(self);
-    me.next = waiters_;
-    waiters_ = &me;
-    struct leave {
-      waiter*& list;
-      waiter* me;
-      ~leave() {  // still listed if resumed by something else, or by an exception
-        for (waiter** w = &list; *w; w = &(*w)->next)
-          if (*w == me) {
-            *w = me->next;
-            break;
-          }
-      }
-    } on_exit{waiters_, &me};
+    waiting until_done(*this, self);
     while (!done_) hub_.switch_();
+    if (error_) std::rethrow_exception(error_);
+    return;
   }
   if (error_) std::rethrow_exception(error_);
 }
 
-std::size_t greenthread_core::link(std::function<void()> fn) {
+std::size_t greenthread_core::link(std::function<void()> fn, bool observes) {
+  check_thread("greenthread::link");
+  observed_ = observed_ || observes;
   if (done_) {
     fn();
     return 0;
@@ -58,11 +79,13 @@ std::size_t greenthread_core::link(std::function<void()> fn) {
   return next_link_++;
 }
 
-bool greenthread_core::unlink(std::size_t id) noexcept {
+bool greenthread_core::unlink(std::size_t id) {
+  check_thread("greenthread::unlink");
   return std::erase_if(links_, [id](const auto& l) { return l.first == id; }) > 0;
 }
 
 void greenthread_core::finish(std::exception_ptr error) {
+  task::leave();
   done_ = true;
   error_ = std::move(error);
   for (auto& [id, fn] : std::exchange(links_, {})) {
@@ -78,8 +101,8 @@ void greenthread_core::finish(std::exception_ptr error) {
   for (waiter* w = std::exchange(waiters_, nullptr); w; w = w->next) hub_.queue(*w);
 }
 
-
 void greenthread_core::kill(std::exception_ptr e) {
+  check_thread("greenthread::kill");
   if (done_) return;
   if (!greenlet_.started()) {  // finish it as if its function had thrown `e`, never running
     start_.cancel();
@@ -89,20 +112,52 @@ void greenthread_core::kill(std::exception_ptr e) {
   }
   eventlet::greenlet* self = getcurrent();
   if (self == &greenlet_) std::rethrow_exception(e);
-  if (self == hub_.greenlet()) {
+  if (self == hub_.greenlet()) {  // the hub cannot wait: it only raises it
     greenlet_.throw_in(std::move(e));
     return;
   }
-  // The killed greenthread finishes into the hub; the hub then resumes us.
-  hubs::wakeup back(self);
-  hub_.queue(back);
+  // Wait for the death as wait() does: the killed greenthread finishes into the hub, or blocks
+  // again while it unwinds; either way the hub resumes us once it has finished.
+  waiting until_done(*this, self);
   greenlet_.throw_in(std::move(e));
+  while (!done_) hub_.switch_();
 }
 
 bool greenthread_core::cancel() {
+  check_thread("greenthread::cancel");
   if (done_ || greenlet_.started()) return false;
   kill(std::make_exception_ptr(greenlet_exit{}));
   return true;
+}
+
+// What hub::shutdown() calls.
+void greenthread_core::kill_task(hubs::task& t) {
+  static_cast<greenthread_core&>(t).kill(std::make_exception_ptr(greenlet_exit{}));
+}
+
+// An exception the greenthread ended by, that nobody waited for or linked to: reported once,
+// as its last reference goes. A kill's greenlet_exit is not news.
+void greenthread_core::report_unobserved() noexcept {
+  try {
+    std::rethrow_exception(error_);
+  } catch (const greenlet_exit&) {
+    return;
+  } catch (...) {
+  }
+  try {
+    std::string where = "greenthread '" + greenlet_.name() + "' (nobody waited for it)";
+    if (greenlet_.name().empty()) {
+      char at[80];
+      std::snprintf(at, sizeof at, "an unnamed greenthread at %p (nobody waited for it)",
+                    static_cast<void*>(&greenlet_));
+      where = at;
+    }
+    if (eventlet::detail::tls && hubs::detail::tls_hub == &hub_)
+      hub_.report_exception(error_, where);
+    else  // dropped on another thread, or with its hub shut down: no handler to ask
+      log(log_level::error, "exception in " + where);
+  } catch (...) {
+  }
 }
 
 }  // namespace detail

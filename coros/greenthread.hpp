@@ -6,10 +6,12 @@
 // A greenthread belongs to the thread that spawned it; its handles are not thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <exception>
 #include <functional>
 #include <optional>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -20,18 +22,28 @@
 
 namespace eventlet {
 
+// How to spawn a greenthread: spawn(spawn_options{.stack_size = 64 * 1024, .name = "worker"}, f).
+struct spawn_options {
+  std::size_t stack_size = 0;  // bytes of stack; 0: default_stack_size()
+  std::string name = {};       // shown in reports, blocking detection, hubs::hub::greenthreads()
+};
+
 namespace detail {
 
 // The part of a greenthread that does not depend on its result type: its greenlet, the timer
 // that starts it, its links and waiters. Shared by its handles and, while it runs, itself.
-class greenthread_core {
+// Listed with its hub (as a hubs::task) until it finishes.
+class greenthread_core : private hubs::task {
  public:
   greenthread_core(const greenthread_core&) = delete;
   greenthread_core& operator=(const greenthread_core&) = delete;
 
   void ref() noexcept { ++refs_; }
   void unref() noexcept {
-    if (--refs_ == 0) destroy_(this);
+    if (--refs_ == 0) {
+      if (error_ && !observed_) report_unobserved();
+      destroy_(this);
+    }
   }
 
   bool done() const noexcept { return done_; }
@@ -41,14 +53,18 @@ class greenthread_core {
 
   // Blocks until done; rethrows the function's exception.
   void wait();
-  std::size_t link(std::function<void()> fn);
-  bool unlink(std::size_t id) noexcept;
+  // Calls `fn` when done; `observes` says whether it sees the outcome (else an exception the
+  // greenthread ends by is still reported when nobody else looked at it).
+  std::size_t link(std::function<void()> fn, bool observes = true);
+  bool unlink(std::size_t id);
   void kill(std::exception_ptr e);
   bool cancel();
+  // check_thread() throws hubs::hub_error naming `what` unless called on its hub's thread.
+  void check_thread(const char* what) const { hub_.check_thread(what); }
 
  protected:
   greenthread_core(void (*destroy)(greenthread_core*), void (*body)(greenthread_core*),
-                   double delay);
+                   double delay, const spawn_options* options);
   ~greenthread_core() = default;
 
   // Called by body() when the function has returned or thrown: records the outcome, runs the
@@ -56,9 +72,12 @@ class greenthread_core {
   void finish(std::exception_ptr error);
 
  private:
+  struct waiting;
+  static void kill_task(hubs::task& t);
+  void report_unobserved() noexcept;
 
   // Drops the greenthread's own reference, run by the hub once the greenthread has finished
-  // (or by its destructor, if the hub goes first).
+  // (or when the hub drops its queued calls at shutdown).
   struct self_release : hubs::queued_call {
     explicit self_release(greenthread_core* c) : queued_call(&run, &run), core(c) {}
     static void run(hubs::queued_call& q) { static_cast<self_release&>(q).core->unref(); }
@@ -68,6 +87,7 @@ class greenthread_core {
   void (*destroy_)(greenthread_core*);
   unsigned refs_ = 2;  // the first handle, and the greenthread itself until it has finished
   bool done_ = false;
+  bool observed_ = false;  // its outcome was waited for, or handed to a link
   std::exception_ptr error_;
   hubs::hub& hub_;
   std::vector<std::pair<std::size_t, std::function<void()>>> links_;
@@ -110,8 +130,8 @@ class greenthread_result<void> : public greenthread_core {
 template <typename R, typename F>
 class greenthread_state final : public greenthread_result<R> {
  public:
-  greenthread_state(F&& f, double delay)
-      : greenthread_result<R>(&destroy, &body, delay), fn_(std::move(f)) {}
+  greenthread_state(F&& f, double delay, const spawn_options* options)
+      : greenthread_result<R>(&destroy, &body, delay, options), fn_(std::move(f)) {}
 
  private:
   static void destroy(greenthread_core* c) { delete static_cast<greenthread_state*>(c); }
@@ -135,6 +155,21 @@ class greenthread_state final : public greenthread_result<R> {
 
 }  // namespace detail
 
+template <typename R>
+class greenthread;
+
+namespace detail {
+template <typename F, typename... A>
+auto spawn_greenthread(double seconds, const spawn_options* options, F&& f, A&&... args);
+
+// link_quietly() links `fn` to `gt` without counting as a look at its outcome: an exception it
+// ends by is still reported if nobody else looks (what pools use to track their members).
+template <typename T, typename Fn>
+std::size_t link_quietly(greenthread<T>& gt, Fn fn) {
+  return gt.core_->link(std::move(fn), false);
+}
+}  // namespace detail
+
 // A handle to a spawned function. Copies share the greenthread; it runs whether or not any
 // handle is left.
 template <typename R>
@@ -152,31 +187,35 @@ class greenthread {
 
   // wait() blocks until the function finishes and returns its result (a reference to it, for
   // non-void R: waiting again returns the same value), or rethrows what it threw. A killed
-  // greenthread rethrows greenlet_exit. Throws hubs::hub_error from the hub greenlet.
+  // greenthread rethrows greenlet_exit. Throws hubs::hub_error from the hub greenlet or from
+  // another thread.
   decltype(auto) wait() {
     core_->wait();
     if constexpr (!std::is_void_v<R>) return static_cast<R&>(*core_->value);
   }
 
   // link() calls `fn(*this)` in the greenthread when it finishes (at once if it has); returns
-  // an id for unlink().
+  // an id for unlink(). Throws hubs::hub_error from another thread.
   std::size_t link(std::function<void(greenthread&)> fn) {
     return core_->link([fn = std::move(fn), self = *this]() mutable { fn(self); });
   }
 
-  // unlink() removes a link that has not run yet; returns whether it did.
-  bool unlink(std::size_t id) noexcept { return core_->unlink(id); }
+  // unlink() removes a link that has not run yet; returns whether it did. Throws
+  // hubs::hub_error from another thread.
+  bool unlink(std::size_t id) { return core_->unlink(id); }
 
   // link_value() (python-eventlib's proc links) calls `fn` with the result (no argument for
   // void R) when the greenthread returns normally; returns an id for unlink().
   std::size_t link_value(typename detail::value_callback<R>::type fn) {
-    return link([fn = std::move(fn)](greenthread& g) {
-      if (g.core_->error()) return;
-      if constexpr (std::is_void_v<R>)
-        fn();
-      else
-        fn(g.wait());
-    });
+    return core_->link(
+        [fn = std::move(fn), self = *this]() mutable {
+          if (self.core_->error()) return;
+          if constexpr (std::is_void_v<R>)
+            fn();
+          else
+            fn(static_cast<R&>(*self.core_->value));
+        },
+        false);  // it never sees an exception, which is then still reported
   }
 
   // link_exception() calls `fn` with the exception when the greenthread ends by one
@@ -187,11 +226,16 @@ class greenthread {
     });
   }
 
-  // kill() raises `e` (greenlet_exit by default) in the greenthread and lets it finish before
-  // returning; one that has not started finishes without running. A no-op once finished.
+  // kill() raises `e` (greenlet_exit by default) in the greenthread and returns once it has
+  // finished, even when its unwinding blocks again (a sleep in a destructor): the loop runs
+  // meanwhile. One that has not started finishes without running. A no-op once finished. From
+  // the hub greenlet, which cannot wait, it returns as soon as the greenthread first switches
+  // away. Throws hubs::hub_error from another thread, and what is thrown into the caller while
+  // it waits (its own kill or timeout).
   void kill(std::exception_ptr e = std::make_exception_ptr(greenlet_exit{})) { core_->kill(e); }
 
-  // cancel() kills the greenthread only if it has not started; returns whether it did.
+  // cancel() kills the greenthread only if it has not started; returns whether it did. Throws
+  // hubs::hub_error from another thread.
   bool cancel() { return core_->cancel(); }
 
   // dead() tells whether the greenthread has finished (returned, thrown, or been killed).
@@ -202,48 +246,95 @@ class greenthread {
 
  private:
   template <typename F, typename... A>
-  friend auto spawn_after(double seconds, F&& f, A&&... args);
+  friend auto detail::spawn_greenthread(double seconds, const spawn_options* options, F&& f,
+                                        A&&... args);
+  template <typename T, typename Fn>
+  friend std::size_t detail::link_quietly(greenthread<T>& gt, Fn fn);
   explicit greenthread(detail::greenthread_result<R>* c) noexcept : core_(c) {}
   detail::greenthread_result<R>* core_;
 };
 
 namespace detail {
+
+template <typename... T>
+inline constexpr bool always_false = false;
+
+// bind_call() makes `f(args...)` a function object taking no arguments, copying (or moving) `f`
+// and the arguments into it. A type that cannot be copied (an lvalue of a move-only type) is
+// refused with one clear message.
 template <typename F, typename... A>
 auto bind_call(F&& f, A&&... args) {
-  return [f = std::forward<F>(f), args = std::make_tuple(std::forward<A>(args)...)]() mutable {
-    return std::apply(f, std::move(args));
-  };
+  if constexpr ((std::is_constructible_v<std::decay_t<F>, F&&> && ... &&
+                 std::is_constructible_v<std::decay_t<A>, A&&>)) {
+    return [f = std::forward<F>(f), args = std::make_tuple(std::forward<A>(args)...)]() mutable {
+      return std::apply(f, std::move(args));
+    };
+  } else {
+    static_assert(always_false<F, A...>,
+                  "eventlet: the function and each argument are copied (or moved) into the new "
+                  "greenthread or call, and one of them cannot be copied: pass it with "
+                  "std::move(x), or with std::ref(x) if x outlives the greenthread");
+    return [] {};
+  }
+}
+
+}  // namespace detail
+
+namespace detail {
+// spawn_greenthread() is what every spawn call does; `options` may be null (the defaults).
+template <typename F, typename... A>
+auto spawn_greenthread(double seconds, const spawn_options* options, F&& f, A&&... args) {
+  auto call = bind_call(std::forward<F>(f), std::forward<A>(args)...);
+  using R = std::invoke_result_t<decltype(call)&>;
+  return greenthread<R>(
+      new greenthread_state<R, decltype(call)>(std::move(call), seconds, options));
 }
 }  // namespace detail
 
 // spawn_after() runs `f(args...)` in a new greenthread after `seconds`; cancel() on the result
-// stops it from starting. Throws std::invalid_argument for a NaN delay.
+// stops it from starting. The arguments are copied (or moved) into the greenthread. Throws
+// std::invalid_argument for a NaN delay, std::bad_alloc if no stack can be had for it (see
+// spawn()).
 template <typename F, typename... A>
+auto spawn_after(double seconds, const spawn_options& options, F&& f, A&&... args) {
+  return detail::spawn_greenthread(seconds, &options, std::forward<F>(f),
+                                   std::forward<A>(args)...);
+}
+
+template <typename F, typename... A>
+  requires(!std::is_same_v<std::remove_cvref_t<F>, spawn_options>)
 auto spawn_after(double seconds, F&& f, A&&... args) {
-  auto call = detail::bind_call(std::forward<F>(f), std::forward<A>(args)...);
-  using R = std::invoke_result_t<decltype(call)&>;
-  return greenthread<R>(new detail::greenthread_state<R, decltype(call)>(std::move(call), seconds));
+  return detail::spawn_greenthread(seconds, nullptr, std::forward<F>(f), std::forward<A>(args)...);
 }
 
 // spawn() runs `f(args...)` in a new greenthread on the next hub pass; returns its handle.
-// The arguments are copied (or moved) into the greenthread.
+// The arguments are copied (or moved) into the greenthread; `options` give its stack size and
+// name. An exception it ends by that nobody looks at (no wait(), no link) is reported through
+// the hub's exception handler, with its name, when its last handle goes. Throws std::bad_alloc
+// if no stack can be had for it (then nothing is spawned), std::invalid_argument for a bad
+// stack size.
 template <typename F, typename... A>
+auto spawn(const spawn_options& options, F&& f, A&&... args) {
+  return detail::spawn_greenthread(0, &options, std::forward<F>(f), std::forward<A>(args)...);
+}
+
+template <typename F, typename... A>
+  requires(!std::is_same_v<std::remove_cvref_t<F>, spawn_options>)
 auto spawn(F&& f, A&&... args) {
-  return spawn_after(0, std::forward<F>(f), std::forward<A>(args)...);
+  return detail::spawn_greenthread(0, nullptr, std::forward<F>(f), std::forward<A>(args)...);
 }
 
 // spawn_n() is spawn() without a handle: cheaper to forget. What the function throws is
-// reported by the hub's exception handler (stderr by default) instead of kept.
+// reported through the hub's exception handler, naming the greenthread.
 template <typename F, typename... A>
+void spawn_n(const spawn_options& options, F&& f, A&&... args) {
+  detail::spawn_greenthread(0, &options, std::forward<F>(f), std::forward<A>(args)...);
+}
+
+template <typename F, typename... A>
+  requires(!std::is_same_v<std::remove_cvref_t<F>, spawn_options>)
 void spawn_n(F&& f, A&&... args) {
-  spawn([call = detail::bind_call(std::forward<F>(f), std::forward<A>(args)...)]() mutable {
-    try {
-      call();
-    } catch (const greenlet_exit&) {
-    } catch (...) {
-      hubs::get_hub().report_exception(std::current_exception(), "a spawn_n greenthread");
-    }
-  });
+  detail::spawn_greenthread(0, nullptr, std::forward<F>(f), std::forward<A>(args)...);
 }
 
 namespace detail {
@@ -261,9 +352,22 @@ inline void sleep(double seconds = 0) {
   h.switch_();  // refuses in the hub greenlet; `me` then leaves the queue
 }
 
-// sleep(int) makes sleep(0) and sleep(1) unambiguous beside POSIX ::sleep(unsigned) in code
-// that says `using namespace eventlet`.
-inline void sleep(int seconds) { sleep(static_cast<double>(seconds)); }
+// sleep() for any other arithmetic type: in code that says `using namespace eventlet`, an
+// exact match beats POSIX ::sleep(unsigned) for every type but unsigned int itself, for which
+// the overload below makes the call ambiguous -- a compile error rather than a silent POSIX
+// sleep that would block the hub.
+template <typename T>
+  requires(std::is_arithmetic_v<T> && !std::is_same_v<T, double> && !std::is_same_v<T, unsigned>)
+void sleep(T seconds) {
+  sleep(static_cast<double>(seconds));
+}
+inline void sleep(unsigned seconds) { sleep(static_cast<double>(seconds)); }
+
+// sleep() for a std::chrono duration: sleep(50ms).
+template <typename Rep, typename Period>
+void sleep(std::chrono::duration<Rep, Period> d) {
+  sleep(std::chrono::duration<double>(d).count());
+}
 
 // kill() kills a greenthread: see greenthread::kill().
 template <typename R>

@@ -27,15 +27,20 @@ timeout::timeout(double seconds) : id_(next_id.fetch_add(1, std::memory_order_re
   if (seconds < 0) return;
   char what[64];
   std::snprintf(what, sizeof what, "timed out after %g s", seconds);
-  timer_ = hubs::get_hub().schedule_call_global(seconds, [self, id = id_, msg = std::string(what)] {
-    self->throw_in(std::make_exception_ptr(timeout_error(msg, id)));
-  });
+  timer_ = hubs::get_hub().schedule_call_global(
+      seconds, [target = greenlet_ref(*self), id = id_, msg = std::string(what)] {
+        if (eventlet::greenlet* g = target.get(); g && *g)
+          g->throw_in(std::make_exception_ptr(timeout_error(msg, id)));
+      });
 }
 
 hubs::timer exc_after(double seconds, std::exception_ptr e) {
   if (!e) throw std::invalid_argument("exc_after: null exception");
   eventlet::greenlet* self = timed_greenlet("exc_after");
-  return hubs::get_hub().schedule_call_global(seconds, [self, e] { self->throw_in(e); });
+  // The greenlet may be gone, or have finished, when the time comes: then nothing happens.
+  return hubs::get_hub().schedule_call_global(seconds, [target = greenlet_ref(*self), e] {
+    if (eventlet::greenlet* g = target.get(); g && *g) g->throw_in(e);
+  });
 }
 
 }  // namespace eventlet

@@ -63,7 +63,8 @@ auto with_timeout(double seconds, F&& f, T fallback) {
 }
 
 // exc_after() (the seed's name) throws `e` in the calling greenthread after `seconds` unless
-// the returned timer is cancelled first. Prefer timeout, which cancels itself.
+// the returned timer is cancelled first, or the greenthread has finished by then. Prefer
+// timeout, which cancels itself.
 hubs::timer exc_after(double seconds, std::exception_ptr e);
 
 }  // namespace eventlet

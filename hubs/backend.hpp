@@ -41,8 +41,10 @@ class backend {
   // fd_limit() is one past the highest fd this backend can watch (select: FD_SETSIZE).
   virtual int fd_limit() const noexcept { return INT_MAX; }
 
-  // update() changes the interest in `fd` from `from` to `to` (either may be io::none).
-  // Returns 0, or the errno that makes the fd unwatchable (EBADF for a closed fd).
+  // update() changes the interest in `fd` from `from` to `to` (either may be io::none). When
+  // `from` equals `to` the fd must be registered anew: it may have been closed and its number
+  // reused by another file since. Returns 0, or the errno that makes the fd unwatchable (EBADF
+  // for a closed fd).
   virtual int update(int fd, io from, io to) = 0;
 
   // wait() blocks until an fd it watches is ready or `timeout` passes (negative: no limit)
@@ -50,14 +52,20 @@ class backend {
   // Throws std::system_error only for failures of the backend itself.
   virtual void wait(std::chrono::nanoseconds timeout, std::vector<ready_fd>& out) = 0;
 
-  // after_fork() rebuilds kernel state in a forked child; `interest` lists every watched fd.
-  virtual void after_fork(const std::vector<std::pair<int, io>>& interest) = 0;
+  // after_fork() rebuilds, in a forked child, the kernel state the backend shares with the
+  // parent (leaving the parent's alone), and forgets every fd: the core then registers each
+  // one it still watches with update(fd, io::none, events). Returns 0, or the errno that left
+  // the backend unusable.
+  virtual int after_fork() noexcept = 0;
 };
 
-// A registry entry: a backend's name and how to make one. make() throws std::system_error when
-// the backend cannot run here (say, the kernel lacks it).
+// A registry entry: a backend's name, whether it can run here, and how to make one.
 struct backend_entry {
   std::string_view name;
+  // unusable() says why the backend cannot run here (the kernel or library lacks it), without
+  // making one; null when it can.
+  const char* (*unusable)() noexcept;
+  // make() makes one; throws std::system_error when the system refuses what it needs (EMFILE).
   std::unique_ptr<backend> (*make)();
 };
 

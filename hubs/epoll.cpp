@@ -20,7 +20,9 @@ std::uint32_t to_epoll(io events) {
 class epoll_backend final : public backend {
  public:
   epoll_backend() : epfd_(open()) {}
-  ~epoll_backend() override { close(epfd_); }
+  ~epoll_backend() override {
+    if (epfd_ >= 0) close(epfd_);
+  }
 
   std::string_view name() const noexcept override { return "epoll"; }
 
@@ -29,10 +31,11 @@ class epoll_backend final : public backend {
     epoll_event ev{};
     ev.events = to_epoll(to);
     ev.data.fd = fd;
+    // A change from some interest to the same one is a MOD, which re-registers the fd.
     int op = !any(from) ? EPOLL_CTL_ADD : !any(to) ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
     if (epoll_ctl(epfd_, op, fd, &ev) == 0) return 0;
-    // The fd was closed and its number reused without notify_close(): the kernel dropped the
-    // old registration, so a change is an add and a delete is done.
+    // The fd was closed (and maybe its number reused) without notify_close(): the kernel
+    // dropped the old registration, so a change is an add and a delete is done.
     if (errno == ENOENT && op == EPOLL_CTL_MOD && epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) == 0)
       return 0;
     if (errno == ENOENT && op == EPOLL_CTL_DEL) return 0;
@@ -64,11 +67,13 @@ class epoll_backend final : public backend {
     }
   }
 
-  void after_fork(const std::vector<std::pair<int, io>>& interest) override {
-    close(epfd_);  // the parent's instance: changing it would change the parent's interest
-    epfd_ = open();
+  int after_fork() noexcept override {
+    // The parent's instance: changing it would change the parent's interest. Only our copy
+    // of its fd is closed.
+    close(epfd_);
     always_ready_.clear();
-    for (const auto& [fd, events] : interest) update(fd, io::none, events);
+    epfd_ = epoll_create1(EPOLL_CLOEXEC);
+    return epfd_ < 0 ? errno : 0;
   }
 
  private:

@@ -14,7 +14,9 @@ namespace {
 class kqueue_backend final : public backend {
  public:
   kqueue_backend() : kq_(open()) {}
-  ~kqueue_backend() override { close(kq_); }
+  ~kqueue_backend() override {
+    if (kq_ >= 0) close(kq_);
+  }
 
   std::string_view name() const noexcept override { return "kqueue"; }
 
@@ -22,7 +24,8 @@ class kqueue_backend final : public backend {
     struct kevent changes[2];
     int n = 0;
     for (const auto& [bit, filter] : {std::pair{io::read, EVFILT_READ}, std::pair{io::write, EVFILT_WRITE}}) {
-      if (any(from & bit) == any(to & bit)) continue;
+      // An unchanged filter is added again when the whole interest is renewed (from == to).
+      if (any(from & bit) == any(to & bit) && (from != to || !any(to & bit))) continue;
       EV_SET(&changes[n++], fd, filter, any(to & bit) ? EV_ADD : EV_DELETE, 0, 0, nullptr);
     }
     if (n == 0 || kevent(kq_, changes, n, nullptr, 0, nullptr) == 0) return 0;
@@ -48,9 +51,10 @@ class kqueue_backend final : public backend {
     }
   }
 
-  void after_fork(const std::vector<std::pair<int, io>>& interest) override {
-    kq_ = open();  // a kqueue is not inherited by a child: its old number is not ours to close
-    for (const auto& [fd, events] : interest) update(fd, io::none, events);
+  int after_fork() noexcept override {
+    // A kqueue is not inherited by a child: its old number is not ours to close.
+    kq_ = kqueue();
+    return kq_ < 0 ? errno : 0;
   }
 
  private:

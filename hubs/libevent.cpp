@@ -1,20 +1,97 @@
 // The libevent backend: one persistent event per fd on an event_base of its own or the
 // application's. Its epoll method refuses regular files, which poll and select call always
 // ready: so does this backend, without asking libevent.
+//
+// libevent's messages go through the library's log hook. libevent ends the process on a fatal
+// error (say, no fd left for its internal pipe): around the calls of ours that can meet one,
+// its fatal callback jumps back instead, and the call fails with std::system_error. A base
+// left half-done that way is not used again.
 #include "libevent.hpp"
 
 #include <dlfcn.h>
 #include <event2/event.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
+#include <string>
 #include <system_error>
+
+#include "../base/log.hpp"
+#include "detail/escape.hpp"
 
 namespace eventlet::hubs {
 namespace {
+
+// The way out of our calls into libevent on this thread.
+thread_local detail::escape fatal_exit;
+// The last error libevent logged on this thread, and errno then: what a fatal error was about.
+// (A plain array: a thread-local with a destructor may be gone when the hub shuts down at
+// thread exit.)
+thread_local char last_error[256];
+thread_local int last_errno = 0;
+
+void on_log(int severity, const char* message) {
+  const int error = errno;
+  log_level level = severity == EVENT_LOG_DEBUG ? log_level::debug
+                    : severity == EVENT_LOG_MSG  ? log_level::info
+                    : severity == EVENT_LOG_WARN ? log_level::warning
+                                                 : log_level::error;
+  if (level == log_level::error) {
+    std::snprintf(last_error, sizeof last_error, "%s", message);
+    last_errno = error;
+  }
+  log(level, std::string("libevent: ") + message);
+}
+
+[[noreturn]] void on_fatal(int error) {
+  fatal_exit.leave();
+  log(log_level::error, "libevent: fatal error " + std::to_string(error) +
+                            " outside eventlet's calls; libevent cannot go on");
+  std::abort();
+}
+
+// Installs the callbacks above, once per process, before the first base is made.
+void install_callbacks() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    event_set_log_callback(&on_log);
+    event_set_fatal_callback(&on_fatal);
+  });
+}
+
+// Runs `call`, a call into libevent that must not end the process: returns false if libevent
+// met a fatal error in it.
+template <typename F>
+bool survive_fatal(F call) {
+  return detail::run_escapable(fatal_exit, call);
+}
+
+// libevent needs a few fds of its own for a base (its backend's, and a pipe for signals), and
+// ends the process (or here, fails fatally, leaking the half-made base) when it cannot have
+// them. Checks first that they are there, so that running out of fds is a plain error.
+void check_fds_for_base(const char* what) {
+  int fds[4];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), what);
+  const int error = pipe2(fds + 2, O_CLOEXEC) != 0 ? errno : 0;
+  close(fds[0]);
+  close(fds[1]);
+  if (error) throw std::system_error(error, std::generic_category(), what);
+  close(fds[2]);
+  close(fds[3]);
+}
+
+[[noreturn]] void throw_fatal(const char* what) {
+  throw std::system_error(last_errno ? last_errno : EIO, std::generic_category(),
+                          std::string(what) + ": libevent failed: " +
+                              (last_error[0] ? last_error : "fatal error"));
+}
 
 class libevent_hub_backend final : public backend {
  public:
@@ -38,8 +115,11 @@ class libevent_hub_backend final : public backend {
     if (e) event_del(e);
     std::erase_if(always_ready_, [fd](const ready_fd& r) { return r.fd == fd; });
     if (!any(to)) return 0;
+    // libevent would take a closed fd and then never report it (epoll refuses it only when
+    // libevent applies the change): ask the kernel first.
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) return errno;
+    if (S_ISREG(st.st_mode)) {
       always_ready_.push_back({fd, to});
       return 0;
     }
@@ -56,7 +136,7 @@ class libevent_hub_backend final : public backend {
   }
 
   void wait(std::chrono::nanoseconds timeout, std::vector<ready_fd>& out) override {
-    out_ = &out;
+    if (broken_) throw_fatal("event_base_loop");
     out.insert(out.end(), always_ready_.begin(), always_ready_.end());
     int flags = EVLOOP_ONCE;
     if (timeout.count() == 0 || !always_ready_.empty()) {
@@ -66,15 +146,36 @@ class libevent_hub_backend final : public backend {
                        static_cast<suseconds_t>((timeout.count() % 1'000'000'000 + 999) / 1000)};
       event_add(timer_, &tv);
     }
-    const int r = event_base_loop(base_, flags);
-    event_del(timer_);
+    out_ = &out;
+    int r = 0;
+    const bool survived = survive_fatal([this, flags, &r] { r = event_base_loop(base_, flags); });
     out_ = nullptr;
+    if (!survived) {
+      broken_ = true;
+      throw_fatal("event_base_loop");
+    }
+    event_del(timer_);
     if (r < 0) throw std::system_error(EIO, std::generic_category(), "event_base_loop");
   }
 
-  void after_fork(const std::vector<std::pair<int, io>>&) override {
-    if (event_reinit(base_) != 0)
-      throw std::system_error(EIO, std::generic_category(), "event_reinit");
+  int after_fork() noexcept override {
+    // event_reinit() gives the base kernel state of its own and adds its events there again;
+    // it reports failure when one of them is an fd closed meanwhile, which the events dropped
+    // below make harmless. Only a fatal error leaves the base unusable.
+    try {
+      check_fds_for_base("event_reinit");
+    } catch (const std::system_error& e) {
+      broken_ = true;
+      return e.code().value();
+    }
+    if (!survive_fatal([this] { event_reinit(base_); })) {
+      broken_ = true;
+      return EIO;
+    }
+    for (event* e : events_)
+      if (e) event_del(e);
+    always_ready_.clear();
+    return 0;
   }
 
  private:
@@ -89,6 +190,7 @@ class libevent_hub_backend final : public backend {
 
   event_base* base_;
   bool owned_;
+  bool broken_ = false;  // a fatal error left the base half-done
   event* timer_;
   std::vector<event*> events_;  // by fd
   std::vector<ready_fd> always_ready_;  // regular files
@@ -97,26 +199,43 @@ class libevent_hub_backend final : public backend {
 
 // libev exports libevent 1.x names (event_add, event_del, ...). Where libev comes first in the
 // process's symbol search order, libevent's own calls land in libev and crash: refuse instead.
-void check_not_interposed() {
+const char* interposed() noexcept {
   Dl_info ours{}, theirs{};
-  if (!dladdr(reinterpret_cast<void*>(&event_del), &ours) ||
-      !dladdr(reinterpret_cast<void*>(&event_new), &theirs) || !ours.dli_fname ||
-      !theirs.dli_fname || std::strcmp(ours.dli_fname, theirs.dli_fname) != 0)
-    throw std::system_error(ELIBBAD, std::generic_category(),
-                            "libevent's event_del comes from another library (libev's libevent "
-                            "compatibility?): link libevent before libev");
+  const bool found_ours = dladdr(reinterpret_cast<void*>(&event_del), &ours) != 0;
+  const bool found_theirs = dladdr(reinterpret_cast<void*>(&event_new), &theirs) != 0;
+  // In a fully static program dladdr() knows nothing; there the link itself fails when libev
+  // comes first (duplicate definitions).
+  if (!found_ours && !found_theirs) return nullptr;
+  if (!found_ours || !found_theirs || !ours.dli_fname || !theirs.dli_fname ||
+      std::strcmp(ours.dli_fname, theirs.dli_fname) != 0)
+    return "libevent's event_del comes from another library (libev's libevent compatibility?): "
+           "link libevent before libev";
+  return nullptr;
+}
+
+void check_not_interposed() {
+  if (const char* why = interposed()) throw std::system_error(ELIBBAD, std::generic_category(), why);
 }
 
 }  // namespace
 
+const char* libevent_unusable() noexcept {
+  if (const char* why = interposed()) return why;
+  const char** methods = event_get_supported_methods();
+  return methods && methods[0] ? nullptr : "libevent supports no method here";
+}
+
 std::unique_ptr<backend> make_libevent_backend() {
   check_not_interposed();
+  install_callbacks();
   // libevent's own clock is coarse (a 10 us sleep takes up to one tick, 4 ms here). Its
   // EVENT_BASE_FLAG_PRECISE_TIMER would fix that at a timerfd_settime() call per dispatch,
   // half again the cost of a pipe round trip: an application that wants it can pass its own
   // base to libevent_backend().
-  event_base* base = event_base_new();
-  if (!base) throw std::system_error(ENOSYS, std::generic_category(), "event_base_new");
+  check_fds_for_base("event_base_new");
+  event_base* base = nullptr;
+  if (!survive_fatal([&base] { base = event_base_new(); })) throw_fatal("event_base_new");
+  if (!base) throw std::system_error(errno ? errno : ENOMEM, std::generic_category(), "event_base_new");
   try {
     return std::make_unique<libevent_hub_backend>(base, true);
   } catch (...) {
@@ -128,6 +247,7 @@ std::unique_ptr<backend> make_libevent_backend() {
 std::unique_ptr<backend> libevent_backend(event_base* base) {
   if (!base) throw std::invalid_argument("libevent_backend: null base");
   check_not_interposed();
+  install_callbacks();
   return std::make_unique<libevent_hub_backend>(base, false);
 }
 

@@ -1,6 +1,7 @@
 // The poll(2) backend: portable, O(watched fds) per wait; ppoll for nanosecond timeouts.
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
@@ -55,7 +56,11 @@ class poll_backend final : public backend {
     }
   }
 
-  void after_fork(const std::vector<std::pair<int, io>>&) override {}  // nothing in the kernel
+  int after_fork() noexcept override {  // nothing in the kernel; forget the fds
+    pollfds_.clear();
+    std::fill(slot_.begin(), slot_.end(), -1);
+    return 0;
+  }
 
  private:
   std::vector<pollfd> pollfds_;

@@ -1,5 +1,5 @@
-// The compiled-in backends in order of preference, the choice of a thread's hub, and the hub
-// each thread owns. A new backend adds one line to the list below (and its file to meson).
+// The compiled-in backends in order of preference, and the choice among them. A new backend
+// adds one line to the list below (and its file to meson).
 #include <stdlib.h>
 
 #include <system_error>
@@ -15,40 +15,44 @@ std::unique_ptr<backend> make_libev_backend();
 std::unique_ptr<backend> make_libevent_backend();
 std::unique_ptr<backend> make_poll_backend();
 std::unique_ptr<backend> make_select_backend();
+const char* libev_unusable() noexcept;
+const char* libevent_unusable() noexcept;
+
+namespace {
+// For backends whose system calls exist wherever they compile.
+const char* always_usable() noexcept { return nullptr; }
+}  // namespace
 
 const std::vector<backend_entry>& registered_backends() {
   static const std::vector<backend_entry> entries = {
 #if EVENTLET_HUB_EPOLL
-      {"epoll", &make_epoll_backend},
+      {"epoll", &always_usable, &make_epoll_backend},
 #endif
 #if EVENTLET_HUB_KQUEUE
-      {"kqueue", &make_kqueue_backend},
+      {"kqueue", &always_usable, &make_kqueue_backend},
 #endif
 #if EVENTLET_HUB_LIBEV
-      {"libev", &make_libev_backend},
+      {"libev", &libev_unusable, &make_libev_backend},
 #endif
 #if EVENTLET_HUB_LIBEVENT
-      {"libevent", &make_libevent_backend},
+      {"libevent", &libevent_unusable, &make_libevent_backend},
 #endif
-      {"poll", &make_poll_backend},
-      {"select", &make_select_backend},
+      {"poll", &always_usable, &make_poll_backend},
+      {"select", &always_usable, &make_select_backend},
   };
   return entries;
 }
 
-namespace {
-
-// Makes the backend `name`; throws hub_error naming the usable hubs if it is unknown or cannot
-// run here. `origin` says where the name came from, for the message.
+// Makes the backend `name`. Throws hub_error naming the usable hubs if it is unknown or cannot
+// run here (`origin` says where the name came from, for the message), and std::system_error if
+// it could run but the system refuses what it needs (EMFILE).
 std::unique_ptr<backend> make_backend(std::string_view name, std::string_view origin) {
   std::string why = "no such hub";
   for (const backend_entry& e : registered_backends()) {
     if (e.name != name) continue;
-    try {
-      return e.make();
-    } catch (const std::exception& x) {
-      why = std::string("cannot run here: ") + x.what();
-    }
+    const char* unusable = e.unusable();
+    if (!unusable) return e.make();
+    why = std::string("cannot run here: ") + unusable;
   }
   std::string usable;
   for (const std::string& n : available_hubs()) usable += (usable.empty() ? "" : ", ") + n;
@@ -63,59 +67,10 @@ std::unique_ptr<backend> chosen_backend() {
   return make_backend(get_default_hub(), "default hub ");
 }
 
-// The owner destroys the thread's hub at thread exit; detail::tls_hub, which get_hub() reads,
-// stays valid meanwhile for the greenthreads that unwind during the destruction.
-struct hub_owner {
-  std::unique_ptr<hub> owned;
-  ~hub_owner() {
-    owned.reset();
-    detail::tls_hub = nullptr;
-  }
-};
-thread_local hub_owner tls_owner;
-
-void install(std::unique_ptr<backend> b) {
-  // Thread-locals die in reverse order of construction: the thread's greenlet state must
-  // exist before the hub owner, so that it outlives the hub at thread exit.
-  eventlet::greenlet* current = getcurrent();
-  if (hub* old = detail::tls_hub) {
-    if (old->timer_count() || old->listener_count())
-      throw hub_error("cannot replace this thread's " + std::string(old->name()) +
-                      " hub: it has pending timers or listeners");
-    if (old->greenlet() && current == old->greenlet())
-      throw hub_error("cannot replace the hub from its own greenlet");
-  }
-  auto fresh = std::make_unique<hub>(std::move(b));
-  tls_owner.owned.reset();
-  tls_owner.owned = std::move(fresh);
-  detail::tls_hub = tls_owner.owned.get();
-}
-
-}  // namespace
-
-constinit thread_local hub* detail::tls_hub = nullptr;
-
-hub& detail::make_hub() {
-  install(chosen_backend());
-  return *tls_hub;
-}
-
-void use_hub(std::string_view name) { install(make_backend(name, "use_hub: ")); }
-
-void use_hub(std::unique_ptr<backend> backend) {
-  if (!backend) throw std::invalid_argument("use_hub: null backend");
-  install(std::move(backend));
-}
-
 std::vector<std::string> available_hubs() {
   std::vector<std::string> names;
-  for (const backend_entry& e : registered_backends()) {
-    try {
-      e.make();
-      names.emplace_back(e.name);
-    } catch (const std::exception&) {
-    }
-  }
+  for (const backend_entry& e : registered_backends())
+    if (!e.unusable()) names.emplace_back(e.name);
   return names;
 }
 

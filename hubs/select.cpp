@@ -46,7 +46,12 @@ class select_backend final : public backend {
     }
   }
 
-  void after_fork(const std::vector<std::pair<int, io>>&) override {}  // nothing in the kernel
+  int after_fork() noexcept override {  // nothing in the kernel; forget the fds
+    FD_ZERO(&read_);
+    FD_ZERO(&write_);
+    nfds_ = 0;
+    return 0;
+  }
 
  private:
   // select() fails whole when one fd is closed: find which, so their listeners hear EBADF.

@@ -5,7 +5,7 @@
 
 namespace eventlet::hubs {
 
-void trampoline(int fd, io events, double timeout) {
+void trampoline(int fd, io events, double timeout, closes how) {
   if (std::isnan(timeout)) throw std::invalid_argument("trampoline: timeout is NaN");
   hub& h = get_hub();
   eventlet::greenlet* self = getcurrent();
@@ -21,7 +21,7 @@ void trampoline(int fd, io events, double timeout) {
         error, std::generic_category(),
         error == EBADF ? "fd " + std::to_string(fd) + " was closed while a greenthread waited on it"
                        : "cannot wait on fd " + std::to_string(fd))));
-  });
+  }, how);
   timer t;
   if (timeout >= 0)
     t = h.schedule_call_global(timeout, [self] {

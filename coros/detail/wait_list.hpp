@@ -14,18 +14,19 @@ class thread_owned {
  public:
   thread_owned() {
     getcurrent();  // makes this thread's greenlet state, which tls points to
-    owner_ = tls;
+    owner_ = tls->id;
   }
 
   // check() throws hubs::hub_error naming `what` if called from another thread.
   void check(const char* what) const {
-    if (tls != owner_) [[unlikely]]
+    const switch_state* ts = tls;
+    if (!ts || ts->id != owner_) [[unlikely]]
       refuse(what);
   }
 
  private:
   [[noreturn]] static void refuse(const char* what);
-  const switch_state* owner_ = nullptr;
+  std::uint64_t owner_;  // the thread's number: never reused, unlike its state's address
 };
 
 // The greenthreads blocked on one primitive, in the order they came. A waiter is a node in

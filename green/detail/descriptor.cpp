@@ -13,8 +13,14 @@
 namespace eventlet::green::detail {
 
 namespace {
-// The greenthreads of this thread in wait_for_fd_release(), each with an event of its own.
-thread_local std::vector<event<>*> release_waiters;
+// The greenthreads of this thread in wait_for_fd_release(), each with an event of its own, in
+// a list through their frames. (Not a container: a thread-local with a destructor may be gone
+// when the hub shuts down at thread exit and killed greenthreads close their sockets.)
+struct release_waiter {
+  event<> released;
+  release_waiter* next;
+};
+thread_local release_waiter* release_waiters = nullptr;
 }  // namespace
 
 void throw_os_error(int error, const char* what) {
@@ -22,13 +28,19 @@ void throw_os_error(int error, const char* what) {
 }
 
 bool wait_for_fd_release(double timeout) {
-  event<> released;
-  release_waiters.push_back(&released);
+  release_waiter me{{}, release_waiters};
+  release_waiters = &me;
   struct leave {
-    event<>* e;
-    ~leave() { std::erase(release_waiters, e); }
-  } on_exit{&released};
-  return released.wait(timeout);
+    release_waiter* me;
+    ~leave() {
+      for (release_waiter** w = &release_waiters; *w; w = &(*w)->next)
+        if (*w == me) {
+          *w = me->next;
+          break;
+        }
+    }
+  } on_exit{&me};
+  return me.released.wait(timeout);
 }
 
 void descriptor::close() noexcept {
@@ -37,8 +49,8 @@ void descriptor::close() noexcept {
   if (hubs::hub* h = hubs::detail::tls_hub) h->notify_close(fd_);
   ::close(fd_);  // the fd is released even when close(2) reports an error
   fd_ = -1;
-  for (event<>* e : release_waiters)
-    if (!e->ready()) e->send();
+  for (release_waiter* w = release_waiters; w; w = w->next)
+    if (!w->released.ready()) w->released.send();
 }
 
 void descriptor::set_timeout(std::optional<double> seconds) {
@@ -56,7 +68,7 @@ void descriptor::wait(const char* what, hubs::io events, double deadline) const 
   }
   const int fd = open(what);
   try {
-    hubs::trampoline(fd, events, remaining);
+    hubs::trampoline(fd, events, remaining, hubs::closes::notified);  // see close()
   } catch (const timeout_error& e) {
     if (e.source() != 0) throw;  // a timeout object's, not ours
     throw timeout_error(std::string(what) + ": timed out");

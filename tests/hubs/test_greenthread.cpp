@@ -136,15 +136,15 @@ TEST_CASE_FIXTURE(hub_test, "spawn_after starts later, and cancel stops it") {
   CHECK_THROWS_AS(spawn_after(std::nan(""), [] {}), std::invalid_argument);
 }
 
-TEST_CASE_FIXTURE(hub_test, "spawn_n runs without a handle; its exception is reported") {
+TEST_CASE_FIXTURE(hub_test, "spawn_n runs without a handle; its exception is reported, named") {
   hub_tests::collected_reports collected(hub);
   std::vector<std::string>& reports = collected.lines;
   int ran = 0;
   spawn_n([&](int n) { ran = n; }, 8);
-  spawn_n([] { throw std::runtime_error("lost"); });
+  spawn_n(spawn_options{.name = "loser"}, [] { throw std::runtime_error("lost"); });
   eventlet::sleep(0.01);
   CHECK(ran == 8);
-  CHECK(reports == std::vector<std::string>{"a spawn_n greenthread: lost"});
+  CHECK(reports == std::vector<std::string>{"greenthread 'loser' (nobody waited for it): lost"});
 }
 
 TEST_CASE_FIXTURE(hub_test, "a greenthread runs to the end though its handles are gone") {

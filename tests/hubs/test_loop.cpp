@@ -238,9 +238,3 @@ TEST_CASE("a finished greenthread still to be released when its hub goes is free
   }).join();
   CHECK(token.use_count() == 1);
 }
-
-TEST_CASE_FIXTURE(hub_test, "use_hub refuses to replace a hub with pending work") {
-  hubs::timer t = hub.schedule_call_global(10, [] {});
-  CHECK_THROWS_AS(hubs::use_hub(hub_tests::expected_hub()), hubs::hub_error);
-  t.cancel();
-}
