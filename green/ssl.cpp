@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
+#include <cstdio>
 #include <system_error>
 
 #include "net.hpp"
@@ -29,6 +31,7 @@ struct tls_context_state {
   SSL_CTX* ctx = nullptr;
   bool server = false;
   bool verify = false;
+  std::optional<double> handshake_timeout;  // nullopt: no limit
   std::string alpn;  // a server's protocols in ALPN's wire format (length-prefixed names)
 };
 
@@ -51,7 +54,9 @@ struct tls_connection {
   // Sends what the kernel takes of `out` now; errors are left for the next call to find.
   void try_flush() noexcept;
 
-  // Does the handshake if not done, and flushes. Throws as run() does.
+  // Does the handshake if not done, and flushes, by `until` and by the end of the context's
+  // handshake timeout counted from the handshake's first step, whichever comes first; when
+  // the latter passes, it closes the connection. Throws as run() does.
   void handshake(double until);
 
   // send() of ssl_socket: encrypts one record of `data` and flushes.
@@ -72,6 +77,8 @@ struct tls_connection {
   bool read_eof = false;  // the BIO's recv(2) returned 0
   bool flushing = false;  // a greenthread waits in flush()
   bool failed = false;    // a fatal error: no close_notify
+  // When the handshake began, by the hub clock (-1: not yet), for the handshake timeout.
+  double handshake_started = -1;
 };
 
 }  // namespace detail
@@ -83,6 +90,14 @@ using detail::tls_context_state;
 
 // At most this much plaintext goes into one send(): one TLS record.
 constexpr std::size_t record_size = 16 * 1024;
+
+// A server context's handshake timeout unless set_handshake_timeout() says otherwise, so
+// that clients that connect and then say nothing, or trickle bytes, cannot hold a slot of
+// serve() for ever. 60 s is nginx's default (ssl_handshake_timeout in its stream module, and
+// client_header_timeout, which covers the handshake, in HTTP); Node's is 120 s, Kestrel's
+// 10 s. A handshake is two or three round trips: even on a slow, lossy link, where TCP's
+// retransmissions back off 1, 2, 4, 8 s, an honest client ends it well within a minute.
+constexpr double default_server_handshake_timeout = 60;
 
 // OpenSSL's reason for the oldest error in this thread's queue ("no start line", ...), or
 // `fallback` if there is none; empties the queue.
@@ -167,6 +182,7 @@ std::shared_ptr<tls_context_state> new_context(const char* what, const SSL_METHO
   state->ctx = SSL_CTX_new(method);
   if (!state->ctx) throw tls_error(std::string(what) + ": " + openssl_reason("SSL_CTX_new failed"));
   state->server = server;
+  if (server) state->handshake_timeout = default_server_handshake_timeout;
   SSL_CTX_set_min_proto_version(state->ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(state->ctx, SSL_OP_NO_RENEGOTIATION);
   SSL_CTX_set_mode(state->ctx, SSL_MODE_RELEASE_BUFFERS);
@@ -307,12 +323,34 @@ void tls_connection::try_flush() noexcept {
 }
 
 void tls_connection::handshake(double until) {
-  if (!SSL_is_init_finished(ssl) &&
-      run("handshake", until, [this] { return SSL_do_handshake(ssl); }) == 0) {
+  if (SSL_is_init_finished(ssl)) return flush("handshake", until);
+  if (handshake_started < 0) handshake_started = hubs::hub::clock();
+  // The handshake timeout bounds the handshake from its first step, whatever the calls that
+  // make it progress; the socket's timeout bounds each call. The earlier deadline applies.
+  const std::optional<double> limit = context->handshake_timeout;
+  const double deadline = limit ? handshake_started + *limit : -1;
+  const bool limited = limit && (until < 0 || deadline <= until);
+  const auto expired = [&] {
     failed = true;
-    throw tls_error("handshake: the peer closed TLS (close_notify) during the handshake");
+    fd.close();
+    char text[96];
+    std::snprintf(text, sizeof text,
+                  "handshake: timed out (not done within the handshake timeout of %g s)", *limit);
+    return timeout_error(text);
+  };
+  // Resumed too late: a call with a timeout of 0 never waits, so nothing else would tell.
+  if (limited && hubs::hub::clock() >= deadline) throw expired();
+  try {
+    if (run("handshake", limited ? deadline : until, [this] { return SSL_do_handshake(ssl); }) ==
+        0) {
+      failed = true;
+      throw tls_error("handshake: the peer closed TLS (close_notify) during the handshake");
+    }
+    flush("handshake", limited ? deadline : until);
+  } catch (const timeout_error& e) {
+    if (!limited || e.source() != 0) throw;  // the socket's timeout, or a timeout object's
+    throw expired();
   }
-  flush("handshake", until);
 }
 
 std::size_t tls_connection::send_some(const char* what, std::string_view data, double until) {
@@ -416,6 +454,18 @@ void tls_context::set_verify(bool on) {
                    : state_->server ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
                                     : SSL_VERIFY_PEER;
   SSL_CTX_set_verify(state_->ctx, mode, nullptr);
+}
+
+void tls_context::set_handshake_timeout(std::optional<double> seconds) {
+  if (seconds && !(*seconds > 0))
+    throw std::invalid_argument(
+        "tls_context::set_handshake_timeout: the timeout must be > 0 seconds, or nullopt for "
+        "no limit");
+  state_->handshake_timeout = seconds && !std::isinf(*seconds) ? seconds : std::nullopt;
+}
+
+std::optional<double> tls_context::handshake_timeout() const noexcept {
+  return state_->handshake_timeout;
 }
 
 void tls_context::set_alpn_protocols(const std::vector<std::string>& protocols) {

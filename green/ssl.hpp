@@ -26,8 +26,12 @@
 // connection without TLS's close_notify; std::system_error (with the errno, "recv: Connection
 // reset by peer") and timeout_error as for green::socket. Timeouts are green::socket's:
 // settimeout(nullopt) blocks, settimeout(0) never waits (EAGAIN), settimeout(t) bounds each
-// call, handshake included, by t seconds. An ssl_socket is used by one thread; one greenthread
-// may read while another writes (once the handshake is done).
+// call, handshake included, by t seconds. A server's handshake is also bounded as a whole,
+// over all the calls that make it progress, by its context's handshake timeout: 60 s unless
+// set_handshake_timeout() says otherwise, so that a client that connects and stays silent,
+// or sends a byte at a time, holds a greenthread (a slot of serve()) only that long. An
+// ssl_socket is used by one thread; one greenthread may read while another writes (once the
+// handshake is done).
 #pragma once
 
 #include <cstddef>
@@ -117,6 +121,18 @@ class tls_context {
   // than 255 bytes.
   void set_alpn_protocols(const std::vector<std::string>& protocols);
 
+  // set_handshake_timeout() bounds each handshake on this context, from its first step to its
+  // end over all the calls that make it progress, by `seconds` (nullopt or infinity: no
+  // limit), besides each call's socket timeout: once it passes, the handshake fails with
+  // timeout_error and closes the connection. A server context starts with 60 s; a client one
+  // with no limit, its handshakes bounded by the socket's timeout (as connect_ssl() sets it).
+  // It applies to handshakes in progress too. Throws std::invalid_argument unless `seconds`
+  // is > 0 (0 would fail every handshake that waits) or nullopt.
+  void set_handshake_timeout(std::optional<double> seconds);
+
+  // handshake_timeout() is the limit set_handshake_timeout() set (nullopt: none).
+  std::optional<double> handshake_timeout() const noexcept;
+
  private:
   friend class ssl_socket;
   friend class ssl_listener;
@@ -143,7 +159,8 @@ class ssl_socket {
   // handshake() performs the TLS handshake, if not done yet; recv() and send() do it
   // themselves on first use, so calling it only makes its errors come here. Throws tls_error
   // (the peer refused or was refused: "certificate verify failed: ..."), tls_eof_error,
-  // std::system_error, timeout_error.
+  // std::system_error, timeout_error (the socket's timeout: the handshake may resume; the
+  // context's handshake timeout: the connection is closed).
   void handshake();
 
   // recv() waits for data and returns up to `max` bytes of it; "" means the peer closed TLS
@@ -244,8 +261,9 @@ class ssl_listener {
   ssl_listener(socket&& listener, tls_context context);
 
   // accept() waits for a connection and returns it, its handshake still to come (in the
-  // greenthread that first reads or writes it: a slow client holds up only that one), and
-  // the peer's address. Throws as socket::accept() does.
+  // greenthread that first reads or writes it: a slow client holds up only that one, for at
+  // most the context's handshake timeout), and the peer's address. Throws as
+  // socket::accept() does.
   std::pair<ssl_socket, address> accept();
 
   // getsockname() is the local address. Throws std::system_error.
@@ -271,7 +289,8 @@ class ssl_listener {
 // serve() is green::serve() for TLS: each handler gets its connection before the handshake,
 // which happens in the handler's greenthread on its first read or write, so a failed
 // handshake is the handler's exception (reported through the hub's exception handler unless
-// the handler catches it). Throws as green::serve() does.
+// the handler catches it); one that outlasts the context's handshake timeout fails with
+// timeout_error, freeing its slot. Throws as green::serve() does.
 void serve(ssl_listener& listener, ssl_connection_handler handler, std::size_t concurrency = 1000);
 
 }  // namespace eventlet::green

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -425,6 +426,231 @@ TEST_CASE_FIXTURE(hub_test, "ssl: recv and handshake time out with timeout_error
   green_tests::loopback_listener silent;  // the kernel accepts; nobody speaks TLS
   CHECK_THROWS_WITH_AS(green::connect_ssl(silent.where, "localhost", trusting_client(), 0.05),
                        "handshake: timed out", timeout_error);
+}
+
+namespace {
+
+// What the handshake timeout of a context set to `seconds` says when it ends a handshake.
+std::string handshake_timeout_message(const char* seconds) {
+  return std::string("handshake: timed out (not done within the handshake timeout of ") + seconds +
+         " s)";
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(hub_test,
+                  "ssl: a silent client holds serve(concurrency 1) only for the handshake "
+                  "timeout; the next client is served") {
+  tls_context context = test_server();
+  context.set_handshake_timeout(0.2);
+  green::ssl_listener server(green::listen({"127.0.0.1", 0}), context);
+  const address where = server.getsockname();
+  hub_tests::collected_reports reports(hub);
+  std::vector<std::string> timeouts;  // what the handlers' handshakes threw
+  auto serving = spawn([&] {
+    green::serve(
+        server,
+        [&](ssl_socket connection, address) {
+          try {
+            connection.handshake();
+          } catch (const timeout_error& e) {
+            timeouts.push_back(e.what());
+            CHECK(e.source() == 0);
+            CHECK(connection.fileno() == -1);  // closed
+            throw;
+          }
+          green::stream s(connection);
+          s.write(s.readline());
+          s.flush();
+          throw green::stop_serve();
+        },
+        1);
+  });
+  green::socket silent = green::connect(where);  // accepted first; it never speaks
+  const double start = hub.clock();
+  ssl_socket client = green::connect_ssl(where, "localhost", trusting_client(), 5.0);
+  CHECK(hub.clock() - start < 1.0);  // the silent one held the only slot for 0.2 s
+  REQUIRE(timeouts.size() == 1);     // before this client's handshake could begin
+  CHECK(timeouts[0] == handshake_timeout_message("0.2"));
+  green::stream lines(client);
+  lines.write("served\n");
+  lines.flush();
+  CHECK(lines.readline() == "served\n");
+  serving.wait();
+  CHECK(reports.lines ==
+        std::vector<std::string>{"a serve() handler: " + handshake_timeout_message("0.2")});
+  silent.settimeout(5);
+  CHECK(silent.recv(1) == "");  // the server closed it
+}
+
+TEST_CASE_FIXTURE(hub_test,
+                  "ssl: a client sending a byte every 50 ms does not extend the "
+                  "handshake timeout") {
+  tls_context context = test_server();
+  context.set_handshake_timeout(0.2);
+  auto [a, b] = green::socketpair();
+  ssl_socket server = green::wrap_ssl(std::move(a), context);
+  // The header of a 16 KiB handshake record, then a byte of it every 50 ms: each wakes the
+  // server, which reads it and waits for more; the whole record would take 14 minutes.
+  int trickled = 0;
+  bool stop = false;
+  auto trickling = spawn([&, &client = b] {
+    client.sendall(std::string("\x16\x03\x01\x40\x00", 5));
+    while (trickled < 40) {  // 2 s at most
+      eventlet::sleep(0.05);
+      if (stop) break;
+      client.sendall(std::string(1, '\0'));
+      ++trickled;
+    }
+  });
+  const double start = hub.clock();
+  CHECK_THROWS_WITH_AS(server.handshake(), handshake_timeout_message("0.2").c_str(), timeout_error);
+  const double took = hub.clock() - start;
+  stop = true;
+  trickling.wait();
+  CHECK(took < 1.0);     // not 2 s, when the trickle stops, as a timeout of each read would
+  CHECK(trickled >= 1);  // bytes came while the server waited
+  CHECK(server.fileno() == -1);
+}
+
+TEST_CASE_FIXTURE(hub_test, "ssl: set_handshake_timeout(nullopt) lets a silent client wait") {
+  tls_context limited = test_server(), unlimited = test_server();
+  limited.set_handshake_timeout(0.05);
+  unlimited.set_handshake_timeout(0.05);
+  unlimited.set_handshake_timeout(std::nullopt);
+  CHECK_FALSE(unlimited.handshake_timeout());
+  auto [a, silent_a] = green::socketpair();
+  auto [b, silent_b] = green::socketpair();
+  ssl_socket x = green::wrap_ssl(std::move(a), limited);
+  ssl_socket y = green::wrap_ssl(std::move(b), unlimited);
+  const auto failure_of = [](ssl_socket& s) {
+    try {
+      s.handshake();
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  auto limited_side = spawn([&] { return failure_of(x); });
+  auto unlimited_side = spawn([&] { return failure_of(y); });
+  eventlet::sleep(0.25);  // five times the limit of the other
+  CHECK(limited_side.dead());
+  CHECK(limited_side.wait() == handshake_timeout_message("0.05"));
+  CHECK_FALSE(unlimited_side.dead());  // still waiting for its client
+  CHECK(y.fileno() >= 0);
+  silent_b.close();
+  CHECK(unlimited_side.wait() == "handshake: the peer closed the connection during the handshake");
+}
+
+TEST_CASE_FIXTURE(hub_test,
+                  "ssl: the socket's timeout and the handshake timeout: the earlier one ends a "
+                  "call") {
+  tls_context context = test_server();
+  context.set_handshake_timeout(0.1);
+  const std::string expired = handshake_timeout_message("0.1");
+
+  // A shorter socket timeout ends each call, which leaves the handshake to resume, until the
+  // handshake timeout, counted from the first call, ends the handshake.
+  auto [a, silent_a] = green::socketpair();
+  ssl_socket resumed = green::wrap_ssl(std::move(a), context);
+  resumed.settimeout(0.03);
+  int call_timeouts = 0;
+  std::string last;
+  for (int i = 0; i < 100 && last.empty(); ++i) {  // 3 s if the handshake timeout never came
+    try {
+      resumed.handshake();
+    } catch (const timeout_error& e) {
+      if (e.what() == std::string("handshake: timed out"))
+        ++call_timeouts;
+      else
+        last = e.what();
+    }
+  }
+  CHECK(call_timeouts >= 1);
+  CHECK(last == expired);
+  CHECK(resumed.fileno() == -1);
+
+  // A longer socket timeout: the handshake timeout ends the call, and closes the connection.
+  auto [b, silent_b] = green::socketpair();
+  ssl_socket patient = green::wrap_ssl(std::move(b), context);
+  patient.settimeout(5);
+  CHECK_THROWS_WITH_AS(patient.handshake(), expired.c_str(), timeout_error);
+  CHECK(patient.fileno() == -1);
+  silent_b.settimeout(5);
+  CHECK(silent_b.recv(1) == "");
+
+  // A timeout of 0 never waits: the handshake timeout ends the first call made after it.
+  auto [c, silent_c] = green::socketpair();
+  ssl_socket polled = green::wrap_ssl(std::move(c), context);
+  polled.settimeout(0);
+  CHECK(os_failure_of([&] { polled.handshake(); }).error == EAGAIN);
+  eventlet::sleep(0.2);
+  CHECK_THROWS_WITH_AS(polled.handshake(), expired.c_str(), timeout_error);
+  CHECK(polled.fileno() == -1);
+}
+
+TEST_CASE_FIXTURE(hub_test,
+                  "ssl: an eventlet::timeout ending a handshake keeps its source and the "
+                  "connection") {
+  tls_context context = test_server();
+  const auto source_of = [](ssl_socket& s) {
+    try {
+      s.handshake();
+    } catch (const timeout_error& e) {
+      return e.source();
+    }
+    return std::uint64_t(-1);
+  };
+  auto [a, b] = green::socketpair();
+  ssl_socket server = green::wrap_ssl(std::move(a), context);  // 60 s
+  {
+    eventlet::timeout outer(0.05);
+    CHECK(source_of(server) == outer.id());
+  }
+  CHECK(server.fileno() >= 0);
+  ssl_socket client = green::wrap_ssl(std::move(b), trusting_client(), "localhost");
+  auto server_side = spawn([&] { server.handshake(); });  // it resumes
+  client.handshake();
+  server_side.wait();
+  client.sendall("after all");
+  CHECK(server.recv(10) == "after all");
+
+  // A handshake timeout that ends first is the handshake's own timeout_error.
+  context.set_handshake_timeout(0.05);
+  auto [c, silent] = green::socketpair();
+  ssl_socket limited = green::wrap_ssl(std::move(c), context);
+  eventlet::timeout outer(5);
+  CHECK_THROWS_WITH_AS(limited.handshake(), handshake_timeout_message("0.05").c_str(),
+                       timeout_error);
+  CHECK(outer.pending());
+}
+
+TEST_CASE_FIXTURE(hub_test,
+                  "ssl: the handshake timeout is 60 s for a server, none for a client; bad "
+                  "values are refused") {
+  tls_context server = test_server();
+  CHECK(server.handshake_timeout() == 60.0);
+  const tls_context copy = server;
+  server.set_handshake_timeout(2.5);
+  CHECK(copy.handshake_timeout() == 2.5);  // copies share it
+  for (const double bad : {-1.0, 0.0, std::nan("")}) {
+    CAPTURE(bad);
+    CHECK_THROWS_WITH_AS(server.set_handshake_timeout(bad),
+                         "tls_context::set_handshake_timeout: the timeout must be > 0 seconds, "
+                         "or nullopt for no limit",
+                         std::invalid_argument);
+  }
+  CHECK(server.handshake_timeout() == 2.5);  // unchanged
+  server.set_handshake_timeout(HUGE_VAL);
+  CHECK_FALSE(server.handshake_timeout());  // infinity is no limit
+
+  CHECK_FALSE(default_client().handshake_timeout());
+  tls_context client = tls_context::client();  // bounded if asked, as a server is
+  client.set_verify(false);
+  client.set_handshake_timeout(0.05);
+  auto [a, silent] = green::socketpair();
+  ssl_socket s = green::wrap_ssl(std::move(a), client);
+  CHECK_THROWS_WITH_AS(s.handshake(), handshake_timeout_message("0.05").c_str(), timeout_error);
 }
 
 TEST_CASE_FIXTURE(hub_test,
