@@ -3,11 +3,25 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <new>
 
 #include "../base/log.hpp"
 
 namespace eventlet {
 namespace detail {
+namespace {
+
+// What a greenthread that could not have a stack ends by. Made once, up front: out of memory,
+// the failures of many greenthreads must not each need an exception object of their own.
+class no_stack : public std::bad_alloc {
+ public:
+  const char* what() const noexcept override {
+    return "no memory for the greenthread's stack (RLIMIT_AS or vm.max_map_count reached?)";
+  }
+};
+const std::exception_ptr no_stack_error = std::make_exception_ptr(no_stack());
+
+}  // namespace
 
 greenthread_core::greenthread_core(void (*destroy)(greenthread_core*),
                                    void (*body)(greenthread_core*), double delay,
@@ -22,10 +36,9 @@ greenthread_core::greenthread_core(void (*destroy)(greenthread_core*),
           },
           hub_.greenlet(), options ? options->stack_size : 0) {
   if (std::isnan(delay)) throw std::invalid_argument("spawn_after: delay is NaN");
-  greenlet_.reserve_stack();  // std::bad_alloc now, rather than a greenthread that never starts
   if (options && !options->name.empty()) greenlet_.set_name(options->name);
   if (delay > 0)
-    start_later_ = hub_.schedule_switch(delay, &greenlet_);
+    start_later_ = hub_.schedule_call_global(delay, [this] { start(); });
   else
     hub_.queue(start_);
   hub_.enlist(*this);
@@ -82,6 +95,19 @@ std::size_t greenthread_core::link(std::function<void()> fn, bool observes) {
 bool greenthread_core::unlink(std::size_t id) {
   check_thread("greenthread::unlink");
   return std::erase_if(links_, [id](const auto& l) { return l.first == id; }) > 0;
+}
+
+// Switches to the greenlet for the first time. Its stack is taken then, not at spawn: a batch
+// of greenthreads that each run to the end one after another reuses one hot stack. When the
+// system refuses one (std::bad_alloc), the greenthread finishes with that, never having run.
+// The hub greenlet is resumed here later, by whatever switches back to it.
+void greenthread_core::start() {
+  try {
+    greenlet_.switch_to();
+  } catch (const std::bad_alloc&) {
+    if (greenlet_.started()) throw;  // thrown into the hub later: not this start's
+    finish(no_stack_error);
+  }
 }
 
 void greenthread_core::finish(std::exception_ptr error) {

@@ -74,6 +74,7 @@ class greenthread_core : private hubs::task {
  private:
   struct waiting;
   static void kill_task(hubs::task& t);
+  void start();
   void report_unobserved() noexcept;
 
   // Drops the greenthread's own reference, run by the hub once the greenthread has finished
@@ -99,8 +100,14 @@ class greenthread_core : private hubs::task {
   };
   waiter* waiters_ = nullptr;
   eventlet::greenlet greenlet_;
-  hubs::wakeup start_{&greenlet_};  // starts it on the next pass, or
-  hubs::timer start_later_;         // after a delay
+  // Starts it on the next pass, or after a delay.
+  struct starter : hubs::queued_call {
+    explicit starter(greenthread_core* c) : queued_call(&run), core(c) {}
+    static void run(hubs::queued_call& q) { static_cast<starter&>(q).core->start(); }
+    greenthread_core* core;
+  };
+  starter start_{this};
+  hubs::timer start_later_;
   self_release release_{this};
 };
 
@@ -293,8 +300,7 @@ auto spawn_greenthread(double seconds, const spawn_options* options, F&& f, A&&.
 
 // spawn_after() runs `f(args...)` in a new greenthread after `seconds`; cancel() on the result
 // stops it from starting. The arguments are copied (or moved) into the greenthread. Throws
-// std::invalid_argument for a NaN delay, std::bad_alloc if no stack can be had for it (see
-// spawn()).
+// std::invalid_argument for a NaN delay (see spawn()).
 template <typename F, typename... A>
 auto spawn_after(double seconds, const spawn_options& options, F&& f, A&&... args) {
   return detail::spawn_greenthread(seconds, &options, std::forward<F>(f),
@@ -309,10 +315,11 @@ auto spawn_after(double seconds, F&& f, A&&... args) {
 
 // spawn() runs `f(args...)` in a new greenthread on the next hub pass; returns its handle.
 // The arguments are copied (or moved) into the greenthread; `options` give its stack size and
-// name. An exception it ends by that nobody looks at (no wait(), no link) is reported through
-// the hub's exception handler, with its name, when its last handle goes. Throws std::bad_alloc
-// if no stack can be had for it (then nothing is spawned), std::invalid_argument for a bad
-// stack size.
+// name. The stack is taken when it starts: if the system refuses it (RLIMIT_AS,
+// vm.max_map_count), the greenthread finishes with std::bad_alloc without running, and wait()
+// rethrows that. An exception it ends by that nobody looks at (no wait(), no link) is reported
+// through the hub's exception handler, with its name, when its last handle goes. Throws
+// std::invalid_argument for a bad stack size, std::bad_alloc.
 template <typename F, typename... A>
 auto spawn(const spawn_options& options, F&& f, A&&... args) {
   return detail::spawn_greenthread(0, &options, std::forward<F>(f), std::forward<A>(args)...);

@@ -156,7 +156,7 @@ struct switcher {
   }
 
   static void start(thread_state& ts, greenlet* g) {
-    if (!g->stack_.base) g->stack_ = ts.stacks.allocate(g->stack_.size);
+    g->stack_ = ts.stacks.allocate(g->stack_.size);
     g->ctx_ = eventlet_make_context(g->stack_.top(), g->stack_.size, &entry);
     g->state_ = greenlet::state::active;
 #if defined(__SANITIZE_THREAD__)
@@ -226,17 +226,6 @@ struct switcher {
   static void kill_unstarted(greenlet* g) {
     g->state_ = greenlet::state::dead;
     g->run_ = nullptr;
-    release_reserved(*g);
-  }
-
-  // Gives back the stack reserve_stack() took for a greenlet that never ran on it.
-  static void release_reserved(greenlet& g) noexcept {
-    if (!g.stack_.base) return;
-    if (thread_state* ts = existing_state(); ts && ts->id == g.thread_id_)
-      ts->stacks.release(g.stack_);
-    else
-      release_to_pool(g.stack_);
-    g.stack_.base = nullptr;
   }
 
   // Delivers the death of greenlet `g` by exception `e` (which never ran) to its heir.
@@ -380,17 +369,10 @@ greenlet::~greenlet() {
   }
   while (first_child_) first_child_->link_to(parent_);
   unlink();
-  if (state_ != state::active) switcher::release_reserved(*this);
   if (anchor_) {
     anchor_->target = nullptr;
     detail::drop(anchor_);
   }
-}
-
-void greenlet::reserve_stack() {
-  detail::thread_state* ts = detail::existing_state();
-  if (state_ != state::unstarted || stack_.base || !ts || ts->id != thread_id_) return;
-  stack_ = ts->stacks.allocate(stack_.size);
 }
 
 greenlet_ref::greenlet_ref(greenlet& g) {

@@ -94,7 +94,8 @@ class greenlet {
   // switch_to() suspends the current greenlet and resumes this one: a suspended greenlet's
   // pending switch_to() returns `value`; an unstarted one starts with `value` as its argument.
   // Returns the value the current greenlet is later resumed with, or rethrows the exception it
-  // is resumed with. Throws greenlet_error if this greenlet is dead or of another thread.
+  // is resumed with. Throws greenlet_error if this greenlet is dead or of another thread, and
+  // std::bad_alloc, the greenlet left unstarted, if the system refuses memory for its stack.
   std::any switch_to(std::any value = {}) {
     // Inline, so that the caller is resumed by the assembly's indirect jump and no `ret` of
     // ours is mispredicted from the other greenlet's return stack.
@@ -123,12 +124,6 @@ class greenlet {
   // set_parent() changes the parent. Throws std::invalid_argument for null, for a change that
   // would make a cycle, or on a main greenlet, and greenlet_error for a parent of another thread.
   void set_parent(greenlet* parent);
-
-  // reserve_stack() takes this greenlet's stack now rather than at its first switch, so that a
-  // failure shows here and not in whoever switches to it. Throws std::bad_alloc when the system
-  // refuses the memory (RLIMIT_AS, vm.max_map_count); a no-op once it has a stack or has
-  // started, or on another thread's greenlet.
-  void reserve_stack();
 
   // started() tells whether this greenlet has been switched to (a main greenlet always has).
   bool started() const noexcept { return state_ != state::unstarted; }

@@ -141,11 +141,6 @@ std::size_t round_stack_size(std::size_t bytes) {
   return (bytes + page - 1) / page * page;
 }
 
-void release_to_pool(stack s) noexcept {
-  ASAN_UNPOISON_MEMORY_REGION(s.base, s.size);
-  process_pool().give(s);
-}
-
 stack_cache::stack_cache() { hot_.reserve(hot_limit); }
 
 stack_cache::~stack_cache() {

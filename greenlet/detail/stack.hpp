@@ -42,9 +42,6 @@ class stack_cache {
   std::vector<stack> hot_;
 };
 
-// release_to_pool() gives a stack back to the process pool directly, for a thread with no cache.
-void release_to_pool(stack s) noexcept;
-
 // in_guard() tells whether `addr` lies in the guard zone below `s`.
 inline bool in_guard(const stack& s, const void* addr) noexcept {
   auto a = static_cast<const char*>(addr);
