@@ -75,8 +75,6 @@ void greenthread_core::wait() {
                             "functions from the hub");
     waiting until_done(*this, self);
     while (!done_) hub_.switch_();
-    if (error_) std::rethrow_exception(error_);
-    return;
   }
   if (error_) std::rethrow_exception(error_);
 }
@@ -171,13 +169,12 @@ void greenthread_core::report_unobserved() noexcept {
   } catch (...) {
   }
   try {
-    std::string where = "greenthread '" + greenlet_.name() + "' (nobody waited for it)";
-    if (greenlet_.name().empty()) {
-      char at[80];
-      std::snprintf(at, sizeof at, "an unnamed greenthread at %p (nobody waited for it)",
-                    static_cast<void*>(&greenlet_));
-      where = at;
-    }
+    char unnamed[48];
+    std::snprintf(unnamed, sizeof unnamed, "an unnamed greenthread at %p",
+                  static_cast<void*>(&greenlet_));
+    const std::string where =
+        (greenlet_.name().empty() ? unnamed : "greenthread '" + greenlet_.name() + "'") +
+        " (nobody waited for it)";
     if (eventlet::detail::tls && hubs::detail::tls_hub == &hub_)
       hub_.report_exception(error_, where);
     else  // dropped on another thread, or with its hub shut down: no handler to ask

@@ -117,7 +117,7 @@ void hub::replace_backend(std::unique_ptr<backend> b) {
   const int limit = b->fd_limit();
   for (std::size_t fd = 0; fd < fds_.size(); ++fd)
     if (static_cast<int>(fd) >= limit && static_cast<int>(fd) != wake_fd_ &&
-        (!fds_[fd].readers.empty() || !fds_[fd].writers.empty()))
+        any(fds_[fd].wanted()))
       throw hub_error("use_hub: the " + std::string(b->name()) + " hub cannot watch fd " +
                       std::to_string(fd) + ", which a greenthread waits on: it watches fds below " +
                       std::to_string(limit));
@@ -221,8 +221,6 @@ void hub::drop_pending() noexcept {
 // Releases the backend and the wake-up fd (in that order, so that the backend never sees a
 // closed fd); the hub is then shut down.
 void hub::close_backend() noexcept {
-  remove(wake_listener_);
-  wake_listener_ = nullptr;
   backend_.reset();
   close_wake_fd();
   for (detail::fd_entry& e : fds_) {

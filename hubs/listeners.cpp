@@ -59,8 +59,7 @@ void hub::unregister(listener* l) noexcept {
   fd_entry& e = fds_[l->fd];
   std::erase(e.readers, l);
   std::erase(e.writers, l);
-  if (e.readers.empty() && e.writers.empty() && any(e.registered) && l->how == closes::raw)
-    e.emptied = true;
+  if (!any(e.wanted()) && any(e.registered) && l->how == closes::raw) e.emptied = true;
   push_change(l->fd);  // cannot throw: changes_ has room for every fd (see apply_changes)
   unref(l);
 }
@@ -112,8 +111,7 @@ void hub::apply_changes() {
   for (int fd : changes_) {
     fd_entry& e = fds_[fd];
     e.changed = false;
-    const io want = (e.readers.empty() ? io::none : io::read) |
-                    (e.writers.empty() ? io::none : io::write);
+    const io want = e.wanted();
     const bool renew = e.emptied && any(want);  // maybe another file under the same number
     e.emptied = false;
     if (want == e.registered && !renew) continue;
@@ -136,7 +134,7 @@ void hub::renew_registrations() noexcept {
     fd_entry& e = fds_[fd];
     e.registered = io::none;
     e.emptied = false;
-    if (!e.readers.empty() || !e.writers.empty()) push_change(static_cast<int>(fd));
+    if (any(e.wanted())) push_change(static_cast<int>(fd));
   }
 }
 

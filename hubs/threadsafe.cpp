@@ -63,9 +63,7 @@ void hub::open_wake_fd() {
 // Makes `fd` the wake-up fd and watches it. A listener still on that number waits on a file
 // closed without notify_close() (the new fd took its number): it hears EBADF.
 void hub::install_wake_fd(int fd) {
-  if (static_cast<std::size_t>(fd) < fds_.size() &&
-      (!fds_[fd].readers.empty() || !fds_[fd].writers.empty()))
-    notify_close(fd);
+  if (static_cast<std::size_t>(fd) < fds_.size() && any(fds_[fd].wanted())) notify_close(fd);
   wake_listener_ = add(io::read, fd, [this](int) { drain_threadsafe(); });
   std::lock_guard lock(mailbox_->mutex);
   wake_fd_ = mailbox_->wake_fd = fd;

@@ -82,9 +82,6 @@ class return_address : public std::enable_shared_from_this<return_address> {
       std::exchange(r, r->next)->release();
   }
 
-  // hub() is the hub the results go to, null once closed; read on the hub's own thread.
-  hubs::hub* hub() const noexcept { return hub_; }
-
   // post() hands over a returned call (the pool's reference to it), from a worker. The first
   // result on an empty stack asks the hub to take them all.
   void post(request* r) {
@@ -150,14 +147,11 @@ struct thread_return_address {
 };
 thread_local thread_return_address tls_return;
 
-// The return address for calls made from `h`, the calling thread's hub. A hub replaced by
-// use_hub() is gone: its address is closed and a new one made.
+// The return address for calls made from `h`, the calling thread's hub (which stays the same
+// hub for the thread's life), made on first use.
 const std::shared_ptr<return_address>& return_address_of(hubs::hub& h) {
   std::shared_ptr<return_address>& a = tls_return.address;
-  if (!a || a->hub() != &h) {
-    if (a) a->close();
-    a = std::make_shared<return_address>(h);
-  }
+  if (!a) a = std::make_shared<return_address>(h);
   return a;
 }
 

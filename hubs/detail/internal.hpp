@@ -69,6 +69,11 @@ struct fd_entry {
   // it: the fd may have been closed and its number reused, so a new listener must be
   // registered anew even for the same events.
   bool emptied = false;
+
+  // wanted() is what its listeners wait for.
+  io wanted() const noexcept {
+    return (readers.empty() ? io::none : io::read) | (writers.empty() ? io::none : io::write);
+  }
 };
 
 // The part of a hub that other threads reach: callbacks for it and how to wake it. Shared with
