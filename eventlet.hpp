@@ -1,10 +1,15 @@
 // The whole public API of eventlet for C++.
 #pragma once
 
+#include "base/bind_call.hpp"
+#include "base/errors.hpp"
+#include "base/log.hpp"
+#include "base/scope_exit.hpp"
 #include "greenlet/context.hpp"
 #include "greenlet/greenlet.hpp"
 #include "hubs/backend.hpp"
 #include "hubs/hub.hpp"
+#include "hubs/trampoline.hpp"
 #include "coros/event.hpp"
 #include "coros/queue.hpp"
 #include "coros/channel.hpp"

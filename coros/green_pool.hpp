@@ -108,7 +108,7 @@ class green_pool {
   template <typename F, typename... A>
   auto spawn(F&& f, A&&... args) {
     owner_.check("green_pool::spawn");
-    auto call = detail::bind_call(std::forward<F>(f), std::forward<A>(args)...);
+    auto call = bind_call(std::forward<F>(f), std::forward<A>(args)...);
     using R = std::invoke_result_t<decltype(call)&>;
     if (!take_slot()) return detail::call_here<R>(call);
     return start<true>(std::move(call));
@@ -120,7 +120,7 @@ class green_pool {
   template <typename F, typename... A>
   void spawn_n(F&& f, A&&... args) {
     owner_.check("green_pool::spawn_n");
-    auto call = detail::bind_call(std::forward<F>(f), std::forward<A>(args)...);
+    auto call = bind_call(std::forward<F>(f), std::forward<A>(args)...);
     if (!take_slot()) {
       call();
       return;

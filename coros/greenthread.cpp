@@ -6,6 +6,7 @@
 #include <new>
 
 #include "../base/log.hpp"
+#include "../base/scope_exit.hpp"
 
 namespace eventlet {
 namespace detail {
@@ -69,11 +70,8 @@ void greenthread_core::wait() {
   check_thread("greenthread::wait");
   observed_ = true;
   if (!done_) {
-    eventlet::greenlet* self = getcurrent();
-    if (self == hub_.greenlet())
-      throw hubs::hub_error("greenthread::wait() from the hub greenlet: do not call blocking "
-                            "functions from the hub");
-    waiting until_done(*this, self);
+    hub_.check_can_block("greenthread::wait");
+    waiting until_done(*this, getcurrent());
     while (!done_) hub_.switch_();
   }
   if (error_) std::rethrow_exception(error_);
@@ -189,13 +187,9 @@ void detail::sleep_for(double seconds) {
   if (std::isnan(seconds)) throw std::invalid_argument("sleep: seconds is NaN");
   if (seconds < 0) return eventlet::sleep(0);
   hubs::hub& h = hubs::get_hub();
-  eventlet::greenlet* self = getcurrent();
-  if (self == h.greenlet()) h.switch_();  // refuses: a blocking call in the hub greenlet
-  hubs::timer t = h.schedule_switch(seconds, self);
-  struct cancel_on_exit {
-    hubs::timer& t;
-    ~cancel_on_exit() { t.cancel(); }
-  } on_exit{t};
+  h.check_can_block("sleep");
+  hubs::timer t = h.schedule_switch(seconds, getcurrent());
+  const scope_exit cancel([&t] { t.cancel(); });
   h.switch_();
 }
 

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "../base/bind_call.hpp"
 #include "../greenlet/greenlet.hpp"
 #include "../hubs/hub.hpp"
 
@@ -260,32 +261,6 @@ class greenthread {
   explicit greenthread(detail::greenthread_result<R>* c) noexcept : core_(c) {}
   detail::greenthread_result<R>* core_;
 };
-
-namespace detail {
-
-template <typename... T>
-inline constexpr bool always_false = false;
-
-// bind_call() makes `f(args...)` a function object taking no arguments, copying (or moving) `f`
-// and the arguments into it. A type that cannot be copied (an lvalue of a move-only type) is
-// refused with one clear message.
-template <typename F, typename... A>
-auto bind_call(F&& f, A&&... args) {
-  if constexpr ((std::is_constructible_v<std::decay_t<F>, F&&> && ... &&
-                 std::is_constructible_v<std::decay_t<A>, A&&>)) {
-    return [f = std::forward<F>(f), args = std::make_tuple(std::forward<A>(args)...)]() mutable {
-      return std::apply(f, std::move(args));
-    };
-  } else {
-    static_assert(always_false<F, A...>,
-                  "eventlet: the function and each argument are copied (or moved) into the new "
-                  "greenthread or call, and one of them cannot be copied: pass it with "
-                  "std::move(x), or with std::ref(x) if x outlives the greenthread");
-    return [] {};
-  }
-}
-
-}  // namespace detail
 
 namespace detail {
 // spawn_greenthread() is what every spawn call does; `options` may be null (the defaults).

@@ -8,16 +8,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "../base/fd.hpp"
+
 namespace eventlet::green {
 
-using detail::throw_os_error;
 using hubs::io;
 
 fd::fd(int number) {
-  const int flags = fcntl(number, F_GETFL);
-  if (flags < 0 || fcntl(number, F_SETFL, flags | O_NONBLOCK) < 0 ||
-      fcntl(number, F_SETFD, FD_CLOEXEC) < 0)
-    throw_os_error(errno, "green::fd");
+  os::set_nonblocking(number, "green::fd");
   fd_ = detail::descriptor(number);
 }
 
@@ -65,7 +63,7 @@ bool fd::wait_writable(std::optional<double> timeout) {
 
 std::pair<fd, fd> pipe() {
   int ends[2];
-  if (pipe2(ends, O_NONBLOCK | O_CLOEXEC) < 0) throw_os_error(errno, "pipe");
+  os::make_pipe(ends, true, "pipe");
   return {fd(detail::descriptor(ends[0])), fd(detail::descriptor(ends[1]))};
 }
 
@@ -80,20 +78,20 @@ std::pair<fd, fd> pipe() {
 // dup with O_NONBLOCK set on the shared description, the only way left to wait for it.
 fd fd::standard(int number, const char* what) {
   struct stat st;
-  if (fstat(number, &st) < 0) throw_os_error(errno, what);
+  if (fstat(number, &st) < 0) os::throw_error(errno, what);
   if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) {
-    const int copy = fcntl(number, F_DUPFD_CLOEXEC, 0);
-    if (copy < 0) throw_os_error(errno, what);
+    const int copy = os::duplicate(number);
+    if (copy < 0) os::throw_error(errno, what);
     return fd(detail::descriptor(copy));
   }
   const int access = fcntl(number, F_GETFL);
-  if (access < 0) throw_os_error(errno, what);
+  if (access < 0) os::throw_error(errno, what);
   const std::string path = "/proc/self/fd/" + std::to_string(number);
   const int own =
       ::open(path.c_str(), (access & (O_ACCMODE | O_APPEND)) | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (own >= 0) return fd(detail::descriptor(own));
-  const int copy = fcntl(number, F_DUPFD_CLOEXEC, 0);
-  if (copy < 0) throw_os_error(errno, what);
+  const int copy = os::duplicate(number);
+  if (copy < 0) os::throw_error(errno, what);
   try {
     return fd(copy);
   } catch (...) {

@@ -1,6 +1,5 @@
 #include "socket.hpp"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/stat.h>
@@ -10,10 +9,10 @@
 #include <string>
 
 #include "../coros/greenthread.hpp"
+#include "../base/fd.hpp"
 
 namespace eventlet::green {
 
-using detail::throw_os_error;
 using hubs::io;
 
 namespace {
@@ -23,7 +22,7 @@ template <typename Call>
 address fetch_address(const char* what, Call call) {
   sockaddr_storage storage;
   socklen_t length = sizeof storage;
-  if (call(reinterpret_cast<sockaddr*>(&storage), &length) < 0) throw_os_error(errno, what);
+  if (call(reinterpret_cast<sockaddr*>(&storage), &length) < 0) os::throw_error(errno, what);
   return address(reinterpret_cast<sockaddr*>(&storage), length);
 }
 
@@ -31,19 +30,17 @@ address fetch_address(const char* what, Call call) {
 
 socket::socket(int family, int type, int protocol) {
   const int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
-  if (fd < 0) throw_os_error(errno, "socket");
+  if (fd < 0) os::throw_error(errno, "socket");
   fd_ = detail::descriptor(fd);
 }
 
 socket socket::adopt(int fd) {
   struct stat st;
-  if (fstat(fd, &st) < 0) throw_os_error(errno, "socket::adopt");
+  if (fstat(fd, &st) < 0) os::throw_error(errno, "socket::adopt");
   if (!S_ISSOCK(st.st_mode))
     throw std::invalid_argument("socket::adopt: fd " + std::to_string(fd) +
                                 " is not a socket (wrap other fds in green::fd)");
-  const int flags = fcntl(fd, F_GETFL);
-  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
-    throw_os_error(errno, "socket::adopt");
+  os::set_nonblocking(fd, "socket::adopt");
   return socket(detail::descriptor(fd));
 }
 
@@ -71,8 +68,8 @@ void socket::connect(const address& to) {
     if (::connect(fd_.open("connect"), to.data(), to.size()) == 0 || errno == EISCONN) return;
     const int error = errno == EINTR ? EINPROGRESS : errno;
     if (error != EINPROGRESS && error != EALREADY && error != EAGAIN)
-      throw_os_error(error, "connect");
-    if (fd_.nonblocking()) throw_os_error(error, "connect");
+      os::throw_error(error, "connect");
+    if (fd_.nonblocking()) os::throw_error(error, "connect");
     if (error == EAGAIN) {
       const double left = until < 0 ? pause : until - hubs::hub::clock();
       if (left <= 0) throw timeout_error("connect: timed out");
@@ -81,16 +78,16 @@ void socket::connect(const address& to) {
       continue;
     }
     fd_.wait("connect", io::write, until);
-    if (const int failed = getsockopt<int>(SOL_SOCKET, SO_ERROR)) throw_os_error(failed, "connect");
+    if (const int failed = getsockopt<int>(SOL_SOCKET, SO_ERROR)) os::throw_error(failed, "connect");
   }
 }
 
 void socket::bind(const address& local) {
-  if (::bind(fd_.open("bind"), local.data(), local.size()) < 0) throw_os_error(errno, "bind");
+  if (::bind(fd_.open("bind"), local.data(), local.size()) < 0) os::throw_error(errno, "bind");
 }
 
 void socket::listen(int backlog) {
-  if (::listen(fd_.open("listen"), backlog) < 0) throw_os_error(errno, "listen");
+  if (::listen(fd_.open("listen"), backlog) < 0) os::throw_error(errno, "listen");
 }
 
 std::string socket::recv(std::size_t max, int flags) {
@@ -137,19 +134,19 @@ std::size_t socket::sendto(std::string_view data, const address& to, int flags) 
 }
 
 void socket::shutdown(int how) {
-  if (::shutdown(fd_.open("shutdown"), how) < 0) throw_os_error(errno, "shutdown");
+  if (::shutdown(fd_.open("shutdown"), how) < 0) os::throw_error(errno, "shutdown");
 }
 
 void socket::set_nodelay(bool on) { setsockopt(IPPROTO_TCP, TCP_NODELAY, int(on)); }
 
 void socket::set_option(int level, int name, const void* value, socklen_t size) {
   if (::setsockopt(fd_.open("setsockopt"), level, name, value, size) < 0)
-    throw_os_error(errno, "setsockopt");
+    os::throw_error(errno, "setsockopt");
 }
 
 void socket::get_option(int level, int name, void* value, socklen_t size) const {
   if (::getsockopt(fd_.open("getsockopt"), level, name, value, &size) < 0)
-    throw_os_error(errno, "getsockopt");
+    os::throw_error(errno, "getsockopt");
 }
 
 address socket::getsockname() const {
@@ -167,7 +164,7 @@ address socket::getpeername() const {
 std::pair<socket, socket> socketpair(int family, int type, int protocol) {
   int fds[2];
   if (::socketpair(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol, fds) < 0)
-    throw_os_error(errno, "socketpair");
+    os::throw_error(errno, "socketpair");
   return {socket(detail::descriptor(fds[0])), socket(detail::descriptor(fds[1]))};
 }
 

@@ -19,7 +19,6 @@
 
 namespace eventlet::green {
 
-using detail::throw_os_error;
 using hubs::io;
 
 namespace detail {
@@ -299,7 +298,7 @@ int tls_connection::run(const char* what, double until, Op op) {
     // OpenSSL needs more input. What it wrote goes out before we wait for the answer; then
     // wait (data it has buffered was used already: it asks only when it has none).
     flush(what, until);
-    if (fd.nonblocking()) throw_os_error(EAGAIN, what);
+    if (fd.nonblocking()) os::throw_error(EAGAIN, what);
     fd.wait(what, io::read, until);
   }
 }
@@ -374,7 +373,7 @@ void tls_connection::fail(const char* what, int ssl_error) {
   const std::string call = what;
   if (read_error != 0) {
     ERR_clear_error();
-    throw_os_error(read_error, what);
+    os::throw_error(read_error, what);
   }
   const unsigned long code = ERR_peek_error();
   const bool ssl_reason = ERR_GET_LIB(code) == ERR_LIB_SSL;
@@ -494,7 +493,7 @@ void tls_context::set_alpn_protocols(const std::vector<std::string>& protocols) 
 namespace {
 // The connection of an ssl_socket, or std::system_error(EBADF) naming `what` if it has none.
 tls_connection& open_connection(const std::unique_ptr<tls_connection>& c, const char* what) {
-  if (!c) throw_os_error(EBADF, what);
+  if (!c) os::throw_error(EBADF, what);
   return *c;
 }
 }  // namespace

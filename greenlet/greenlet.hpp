@@ -218,6 +218,14 @@ inline greenlet* getcurrent() {
   return ts ? ts->current : detail::first_getcurrent();
 }
 
+// current_thread_id() numbers the calling thread as its greenlets are numbered (from 1, never
+// reused); 0 while the thread has made no greenlet call yet. What "this greenlet's thread"
+// checks compare.
+inline std::uint64_t current_thread_id() noexcept {
+  const detail::switch_state* ts = detail::tls;
+  return ts ? ts->id : 0;
+}
+
 // A function called on every switch of its thread, before the switch, with the greenlet left
 // and the greenlet resumed (like Python's greenlet.settrace).
 using trace_function = std::function<void(greenlet* origin, greenlet* target)>;

@@ -10,7 +10,6 @@
 // process forked; (4) call the listeners of the ready fds.
 #include "hub.hpp"
 
-#include <fcntl.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -68,7 +67,7 @@ eventlet::greenlet* main_greenlet() {
 // ---- life --------------------------------------------------------------------------------
 
 hub::hub(std::unique_ptr<backend> b)
-    : thread_id_((getcurrent(), eventlet::detail::tls->id)),
+    : thread_id_((getcurrent(), current_thread_id())),
       mailbox_(std::make_shared<detail::mailbox>()),
       fork_generation_(detail::fork_generation.load()) {
   run_queue_.prev_ = run_queue_.next_ = &run_queue_;
@@ -115,30 +114,27 @@ void hub::replace_backend(std::unique_ptr<backend> b) {
     throw hub_error("use_hub: cannot change the hub's backend from the hub greenlet (a timer or "
                     "listener callback)");
   const int limit = b->fd_limit();
+  const int wake = wake_ ? wake_->fd() : -1;
   for (std::size_t fd = 0; fd < fds_.size(); ++fd)
-    if (static_cast<int>(fd) >= limit && static_cast<int>(fd) != wake_fd_ &&
-        any(fds_[fd].wanted()))
+    if (static_cast<int>(fd) >= limit && static_cast<int>(fd) != wake && any(fds_[fd].wanted()))
       throw hub_error("use_hub: the " + std::string(b->name()) + " hub cannot watch fd " +
                       std::to_string(fd) + ", which a greenthread waits on: it watches fds below " +
                       std::to_string(limit));
-  // The wake-up eventfd must be below the limit too: a copy of it under a lower number.
-  int low_wake = -1;
-  if (wake_fd_ >= limit) {
-    low_wake = fcntl(wake_fd_, F_DUPFD_CLOEXEC, 0);
-    if (low_wake < 0) throw std::system_error(errno, std::generic_category(), "use_hub: F_DUPFD");
-    if (low_wake >= limit) {
-      close(low_wake);
+  // The wake-up fd must be below the limit too: a new one, with the lowest number free.
+  std::unique_ptr<os::wake_fd> low_wake;
+  if (wake >= limit) {
+    low_wake = std::make_unique<os::wake_fd>();
+    if (low_wake->fd() >= limit)
       throw hub_error("use_hub: the " + std::string(b->name()) + " hub watches fds below " +
                       std::to_string(limit) + " only, and none is free for its wake-up fd");
-    }
   }
   check_fork();
   backend_ = std::move(b);  // the old one's kernel state goes with it
   renew_registrations();
-  if (low_wake >= 0) {
+  if (low_wake) {
     close_wake_fd();
-    install_wake_fd(low_wake);
-  } else if (wake_fd_ < 0) {  // lost to a failed rebuild after fork
+    install_wake_fd(std::move(low_wake));
+  } else if (!wake_) {  // lost to a failed rebuild after fork
     open_wake_fd();
   }
   broken_ = 0;
@@ -165,10 +161,7 @@ void hub::shutdown() {
 // poll_backend()).
 void hub::kill_greenthreads() {
   shutdown_caller_ = getcurrent();
-  struct done {
-    hub& h;
-    ~done() { h.shutdown_caller_ = nullptr; }
-  } on_exit{*this};
+  const scope_exit done([this] { shutdown_caller_ = nullptr; });
   while (tasks_.first) {
     task* t = tasks_.first;
     for (task* u = tasks_.first; u; u = u->next_)
@@ -331,7 +324,7 @@ bool hub::stalled() const noexcept {
 // children of the old one: it is made the new one's child before it goes, so they pass to the
 // new one. Refuses a blocking call from the hub greenlet, or on a shut-down hub.
 eventlet::greenlet& hub::restart_greenlet() {
-  if (greenlet_ && getcurrent() == greenlet_.get()) refuse_blocking();
+  check_can_block("a blocking call");
   check_open("a blocking call");
   if (greenlet_ && !greenlet_->dead()) return *greenlet_;
   auto fresh = std::make_unique<eventlet::greenlet>(
@@ -346,10 +339,10 @@ eventlet::greenlet& hub::restart_greenlet() {
   return *greenlet_;
 }
 
-void hub::refuse_blocking() {
-  throw hub_error(
-      "a blocking call was made in the hub greenlet (from a timer or listener callback): do "
-      "not call blocking functions from the hub; spawn a greenthread to do it");
+void hub::refuse_blocking(const char* call) {
+  throw blocking_call_error(std::string(call) +
+                            " in the hub greenlet (a timer or listener callback): do not call "
+                            "blocking functions from the hub; spawn a greenthread to do it");
 }
 
 void hub::run() { switch_(); }

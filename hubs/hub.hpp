@@ -19,77 +19,35 @@
 #include <exception>
 #include <functional>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "../base/errors.hpp"
 #include "../greenlet/greenlet.hpp"
 #include "backend.hpp"
+#include "errors.hpp"
 #include "queued_call.hpp"
+#include "remote_hub.hpp"
 #include "task.hpp"
+#include "timer.hpp"
 
-namespace eventlet {
-
-// timeout_error is thrown when time runs out: by a timeout object (source() is that object's
-// id) or by a blocking call's own timeout argument (source() is 0).
-class timeout_error : public std::runtime_error {
- public:
-  explicit timeout_error(const std::string& what = "timed out", std::uint64_t source = 0)
-      : std::runtime_error(what), source_(source) {}
-  std::uint64_t source() const noexcept { return source_; }
-
- private:
-  std::uint64_t source_;
-};
-
-}  // namespace eventlet
+namespace eventlet::os {
+class wake_fd;
+}  // namespace eventlet::os
 
 namespace eventlet::hubs {
-
-// hub_error reports a misuse of the hub: a blocking call from the hub greenlet, a second
-// reader of one fd, an fd the backend cannot watch, an unknown hub name, a call from another
-// thread.
-class hub_error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 class hub;
 
 namespace detail {
-struct timer_entry;
 struct listener;
 struct fd_entry;
-class mailbox;
 struct thread_hub;
 // The calling thread's hub while it is open, else null; get_hub() reads it.
 [[gnu::tls_model("initial-exec")]] extern constinit thread_local hub* tls_hub;
 hub& make_hub();
 }  // namespace detail
-
-// A handle to a scheduled call. Dropping the handle does not cancel the call.
-class timer {
- public:
-  timer() = default;
-  timer(timer&& other) noexcept : entry_(std::exchange(other.entry_, nullptr)) {}
-  timer& operator=(timer&& other) noexcept;
-  ~timer();
-
-  // cancel() stops the call from happening; a no-op once it ran or was cancelled.
-  void cancel() noexcept {
-    if (entry_) cancel_entry();
-  }
-
-  // pending() tells whether the call is still to happen.
-  bool pending() const noexcept;
-
- private:
-  friend class hub;
-  explicit timer(detail::timer_entry* e) noexcept : entry_(e) {}
-  void cancel_entry() noexcept;
-  detail::timer_entry* entry_ = nullptr;
-};
 
 // A registered interest in an fd, as returned by hub::add().
 using listener = detail::listener;
@@ -102,21 +60,6 @@ enum class closes {
   raw,
   // Always after notify_close() (as green sockets and fds are): the hub knows its file.
   notified,
-};
-
-// A hub as other threads see it: post() runs a function in the hub greenlet, as
-// hub::run_callback_threadsafe() does. A handle may outlive its hub: once the hub's thread has
-// exited, post() throws hub_error. Any thread may use a handle; copies are cheap.
-class remote_hub {
- public:
-  // post() has the hub call `fn` in its greenlet on its next pass (or, while the hub is shut
-  // down, once its thread opens it again). Throws hub_error once the hub's thread has exited.
-  void post(std::function<void()> fn) const;
-
- private:
-  friend class hub;
-  explicit remote_hub(std::shared_ptr<detail::mailbox> box) noexcept : box_(std::move(box)) {}
-  std::shared_ptr<detail::mailbox> box_;
 };
 
 class hub {
@@ -179,9 +122,9 @@ class hub {
   void notify_close(int fd) noexcept;
 
   // switch_() suspends the calling greenthread (or the main greenlet) and runs the hub until
-  // something switches back; returns the value switched back with. Throws hub_error when
-  // called from the hub greenlet itself (blocking calls are not allowed in hub callbacks), or
-  // on a shut-down hub.
+  // something switches back; returns the value switched back with. Throws blocking_call_error
+  // when called from the hub greenlet itself (a timer or listener callback), hub_error on a
+  // shut-down hub.
   std::any switch_() {
     eventlet::greenlet* g = greenlet_.get();
     if (!g || g->dead() || getcurrent() == g) [[unlikely]]
@@ -263,15 +206,23 @@ class hub {
 
   // check_thread() throws hub_error naming `what` unless called on this hub's thread.
   void check_thread(const char* what) const {
-    const eventlet::detail::switch_state* ts = eventlet::detail::tls;
-    if (!ts || ts->id != thread_id_) [[unlikely]]
+    if (current_thread_id() != thread_id_) [[unlikely]]
       refuse_thread(what);
+  }
+
+  // check_can_block() throws blocking_call_error naming `call` when called in the hub
+  // greenlet (a timer or listener callback), where nothing may wait. Every blocking call makes
+  // this check, or switch_()'s.
+  void check_can_block(const char* call) const {
+    if (greenlet_ && getcurrent() == greenlet_.get()) [[unlikely]]
+      refuse_blocking(call);
   }
 
  private:
   struct watchdog;
   friend class timer;
   friend struct detail::thread_hub;
+  friend void detail::drop_timer(detail::timer_entry* e) noexcept;
 
   // hub() makes the calling thread's hub, open on `backend`.
   explicit hub(std::unique_ptr<backend> backend);
@@ -283,7 +234,7 @@ class hub {
 
   void loop();
   eventlet::greenlet& restart_greenlet();
-  [[noreturn]] static void refuse_blocking();
+  [[noreturn]] static void refuse_blocking(const char* call);
   [[noreturn]] void refuse_thread(const char* what) const;
   void check_open(const char* what) const;
   timer schedule(double seconds, callback fn, eventlet::greenlet* target);
@@ -308,7 +259,7 @@ class hub {
   void recycle(detail::timer_entry* e) noexcept;
   void check_fork() noexcept;
   void open_wake_fd();
-  void install_wake_fd(int fd);
+  void install_wake_fd(std::unique_ptr<os::wake_fd> fresh);
   void close_wake_fd() noexcept;
   void drain_threadsafe();
   void compact_timers();
@@ -348,7 +299,7 @@ class hub {
   eventlet::greenlet* shutdown_caller_ = nullptr;  // set while shutdown() waits for a kill
 
   // Cross-thread wake-ups.
-  int wake_fd_ = -1;
+  std::unique_ptr<os::wake_fd> wake_;
   listener* wake_listener_ = nullptr;
   std::shared_ptr<detail::mailbox> mailbox_;
   std::uint64_t fork_generation_;
@@ -359,11 +310,6 @@ class hub {
   blocking_reporter watchdog_report_;
 };
 
-// A handle's destructor drops its reference to the call: inline, as most handles are empty.
-inline timer::~timer() {
-  if (entry_) hub::drop(entry_);
-}
-
 // get_hub() returns the calling thread's hub, making (or, after shutdown(), opening) it on
 // first use with the backend chosen by use_hub(), else EVENTLET_HUB, else get_default_hub().
 // Throws hub_error if EVENTLET_HUB names no usable hub (the message lists the usable ones),
@@ -372,6 +318,9 @@ inline hub& get_hub() {
   hub* h = detail::tls_hub;
   return h ? *h : detail::make_hub();
 }
+
+// current_hub() is the calling thread's hub while it is open, else null; it never makes one.
+inline hub* current_hub() noexcept { return detail::tls_hub; }
 
 // use_hub() puts the calling thread's hub on the backend named, or on one the caller made
 // (for instance on the application's own libevent base or libev loop); the hub's timers,
@@ -390,12 +339,5 @@ std::string get_default_hub();
 // available_hubs() lists the names of the hubs usable here, in order of preference, without
 // making any of them.
 std::vector<std::string> available_hubs();
-
-// trampoline() suspends the calling greenthread until `fd` is ready for `events`, or throws
-// timeout_error after `timeout` seconds (negative: no limit); `how` says how the fd gets
-// closed (closes::notified spares a system call when a greenthread waits on it again in the
-// same pass). Throws std::system_error(EBADF) for a closed or invalid fd, or if the fd is
-// closed through notify_close() meanwhile, and hub_error from the hub greenlet.
-void trampoline(int fd, io events, double timeout = -1, closes how = closes::raw);
 
 }  // namespace eventlet::hubs

@@ -1,6 +1,5 @@
 // The hub's fd listeners: per fd, who waits to read and who waits to write; the interest
 // changes batched for the backend before each wait; readiness and errors handed out after it.
-#include <fcntl.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -25,9 +24,7 @@ listener* hub::add(io events, int fd, fd_callback cb, closes how) {
   if (!any(events & (io::read | io::write))) throw hub_error("add: no event to wait for");
   if (static_cast<std::size_t>(fd) >= fds_.size()) {
     // A number past every fd seen so far: make sure it is one before growing the table to it.
-    if (fcntl(fd, F_GETFD) < 0)
-      throw std::system_error(errno, std::generic_category(),
-                              "cannot wait on fd " + std::to_string(fd));
+    if (!os::is_open(fd)) os::throw_error(errno, "cannot wait on fd " + std::to_string(fd));
     fds_.resize(fd + 1);
   }
   fd_entry& e = fds_[fd];

@@ -1,11 +1,8 @@
 // Reaching a hub from other threads, and surviving fork(): the mailbox of callbacks other
-// threads post, the eventfd that wakes the hub for them, and the rebuild of kernel state in a
+// threads post, the wake-up fd that wakes the hub for them, and the rebuild of kernel state in a
 // forked child.
 #include <pthread.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <system_error>
 
 #include "../base/log.hpp"
@@ -18,19 +15,13 @@ namespace detail {
 // Bumped in a forked child; each hub compares it with the value it last saw.
 std::atomic<std::uint64_t> fork_generation{0};
 
-void signal_wake(int fd) noexcept {
-  const std::uint64_t one = 1;
-  while (write(fd, &one, sizeof one) < 0 && errno == EINTR) {
-  }
-}
-
 void mailbox::post(hub::callback fn) {
   std::lock_guard lock(mutex);
   if (gone)
     throw hub_error("run_callback_threadsafe: the hub's thread has exited; nothing runs there");
   const bool wake = calls.empty();
   calls.push_back(std::move(fn));
-  if (wake && wake_fd >= 0) signal_wake(wake_fd);
+  if (wake && wake_fd) wake_fd->notify();
 }
 
 }  // namespace detail
@@ -39,55 +30,46 @@ void remote_hub::post(std::function<void()> fn) const { box_->post(std::move(fn)
 
 void hub::run_callback_threadsafe(callback fn) { mailbox_->post(std::move(fn)); }
 
-// Opens the wake-up eventfd below the backend's fd limit and watches it. Throws
-// std::system_error if it cannot be made, hub_error if no fd below the limit is free.
+// Opens the wake-up fd below the backend's fd limit and watches it. Throws std::system_error
+// if it cannot be made, hub_error if no fd below the limit is free.
 void hub::open_wake_fd() {
-  const int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
-  // eventfd() took the lowest free number: past the limit, none below it is free.
-  if (fd >= backend_->fd_limit()) {
-    close(fd);
+  auto fresh = std::make_unique<os::wake_fd>();
+  // It took the lowest free number: past the limit, none below it is free.
+  if (fresh->fd() >= backend_->fd_limit())
     throw hub_error("the " + std::string(name()) + " hub watches fds below " +
                     std::to_string(backend_->fd_limit()) +
                     " only, and none is free for its wake-up fd; choose another hub "
                     "(EVENTLET_HUB)");
-  }
-  try {
-    install_wake_fd(fd);
-  } catch (...) {
-    close(fd);
-    throw;
-  }
+  install_wake_fd(std::move(fresh));
 }
 
-// Makes `fd` the wake-up fd and watches it. A listener still on that number waits on a file
+// Makes `fresh` the wake-up fd and watches it. A listener still on its number waits on a file
 // closed without notify_close() (the new fd took its number): it hears EBADF.
-void hub::install_wake_fd(int fd) {
+void hub::install_wake_fd(std::unique_ptr<os::wake_fd> fresh) {
+  const int fd = fresh->fd();
   if (static_cast<std::size_t>(fd) < fds_.size() && any(fds_[fd].wanted())) notify_close(fd);
   wake_listener_ = add(io::read, fd, [this](int) { drain_threadsafe(); });
   std::lock_guard lock(mailbox_->mutex);
-  wake_fd_ = mailbox_->wake_fd = fd;
-  if (!mailbox_->calls.empty()) detail::signal_wake(fd);  // posted while it had none
+  mailbox_->wake_fd = fresh.get();
+  if (!mailbox_->calls.empty()) fresh->notify();  // posted while it had none
+  wake_ = std::move(fresh);
 }
 
 // Stops watching the wake-up fd and closes it; threadsafe callbacks posted meanwhile wait for
 // the next open_wake_fd().
 void hub::close_wake_fd() noexcept {
-  if (wake_fd_ < 0) return;
+  if (!wake_) return;
   remove(wake_listener_);
   wake_listener_ = nullptr;
   {
     std::lock_guard lock(mailbox_->mutex);
-    mailbox_->wake_fd = -1;
+    mailbox_->wake_fd = nullptr;
   }
-  close(wake_fd_);
-  wake_fd_ = -1;
+  wake_.reset();
 }
 
 void hub::drain_threadsafe() {
-  std::uint64_t count;
-  while (read(wake_fd_, &count, sizeof count) < 0 && errno == EINTR) {
-  }
+  wake_->drain();
   std::vector<callback> calls;
   {
     std::lock_guard lock(mailbox_->mutex);
@@ -107,22 +89,19 @@ void hub::check_fork() noexcept {
   new (&mailbox_->mutex) std::mutex;  // no other thread survived to hold it
   const int error = backend_->after_fork();
   renew_registrations();
-  // The old eventfd is the parent's too. The new one is made while the old is still open, so
-  // that it cannot take the old one's number.
-  const int old_fd = wake_fd_;
+  // The old wake-up fd is the parent's too. The new one is made while the old is still open,
+  // so that it cannot take the old one's number.
+  std::unique_ptr<os::wake_fd> old = std::move(wake_);
   listener* old_listener = std::exchange(wake_listener_, nullptr);
   try {
-    if (error) throw std::system_error(error, std::generic_category(), "rebuilding the backend");
+    if (error) os::throw_error(error, "rebuilding the backend");
     open_wake_fd();
   } catch (const std::exception& e) {
     broken_ = error ? error : EIO;
-    wake_fd_ = mailbox_->wake_fd = -1;
+    mailbox_->wake_fd = nullptr;
     log(log_level::error, std::string("the hub cannot run in this forked child: ") + e.what());
   }
-  if (old_listener) {
-    remove(old_listener);
-    close(old_fd);
-  }
+  if (old_listener) remove(old_listener);
   if (watchdog_) {  // its thread did not survive the fork: start another
     const double limit = watchdog_limit_;
     blocking_reporter report = std::move(watchdog_report_);

@@ -15,7 +15,6 @@ bool later(const timer_entry* a, const timer_entry* b) {
   return a->deadline != b->deadline ? a->deadline > b->deadline : a->seq > b->seq;
 }
 
-
 }  // namespace
 
 timer& timer::operator=(timer&& other) noexcept {
@@ -34,6 +33,8 @@ void hub::drop(timer_entry* e) noexcept {
   else
     delete e;
 }
+
+void detail::drop_timer(timer_entry* e) noexcept { hub::drop(e); }
 
 void timer::cancel_entry() noexcept {
   if (!entry_->pending) return;
@@ -132,10 +133,7 @@ void hub::fire_timers() {
 // that the entry may be recycled meanwhile). Then drops the caller's reference to it (the
 // heap's or the run queue's), also if the hub greenlet is killed meanwhile.
 void hub::fire(timer_entry* e) {
-  struct dropped {
-    timer_entry* e;
-    ~dropped() { drop(e); }
-  } on_exit{e};
+  const scope_exit dropped([e] { drop(e); });
   if (!e->pending) return;
   e->pending = false;
   if (eventlet::greenlet* g = e->target) {

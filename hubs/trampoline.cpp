@@ -1,7 +1,7 @@
 #include <cmath>
 #include <system_error>
 
-#include "hub.hpp"
+#include "trampoline.hpp"
 
 namespace eventlet::hubs {
 
@@ -9,9 +9,7 @@ void trampoline(int fd, io events, double timeout, closes how) {
   if (std::isnan(timeout)) throw std::invalid_argument("trampoline: timeout is NaN");
   hub& h = get_hub();
   eventlet::greenlet* self = getcurrent();
-  if (self == h.greenlet())
-    throw hub_error("trampoline: a blocking wait on fd " + std::to_string(fd) +
-                    " from the hub greenlet: do not call blocking functions from the hub");
+  h.check_can_block("trampoline (a wait on an fd)");
   listener* l = h.add(events, fd, [self, fd](int error) {
     if (!error) {
       self->switch_to();

@@ -30,6 +30,9 @@
 #include <system_error>
 #include <vector>
 
+#include "../base/scope_exit.hpp"
+#include "../base/signal_mask.hpp"
+
 namespace eventlet::tpool {
 namespace detail {
 namespace {
@@ -239,6 +242,7 @@ class pool {
     if (workers_.size() < static_cast<std::size_t>(size_)) {
       workers_.reserve(workers_.size() + 1);
       auto w = std::make_unique<worker>();
+      const os::block_signals masked;  // the process's signals are for the hubs' threads
       if (const int e = pthread_create(&w->thread, nullptr, &run_worker, w.get()))
         throw std::system_error(e, std::generic_category(), "tpool: cannot start a thread");
       workers_.push_back(std::move(w));
@@ -372,18 +376,12 @@ bool on_pool_thread() noexcept { return in_pool; }
 
 void wait_for(request& r) {
   hubs::hub& h = hubs::get_hub();
+  h.check_can_block("tpool::execute");
   eventlet::greenlet* self = getcurrent();
-  if (self == h.greenlet())
-    throw hubs::hub_error(
-        "tpool::execute in the hub greenlet (from a timer or listener callback): do not call "
-        "blocking functions from the hub; spawn a greenthread to do it");
   r.reply = return_address_of(h);
   hubs::wakeup me(self);
   r.waiter = &me;
-  struct leave {
-    request& r;
-    ~leave() { r.waiter = nullptr; }  // a caller killed meanwhile abandons the call
-  } on_exit{r};
+  const scope_exit leave([&r] { r.waiter = nullptr; });  // a caller killed meanwhile abandons it
   the_pool().submit(&r);
   while (!r.done) h.switch_();
 }

@@ -33,7 +33,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "../coros/greenthread.hpp"
+#include "../base/bind_call.hpp"
 #include "../hubs/hub.hpp"
 
 namespace eventlet::tpool {
@@ -124,12 +124,12 @@ void wait_for(request& r);
 
 // execute() runs f(args...) on a pool thread and suspends only the calling greenthread (or main
 // greenlet) until it returns; returns its value or rethrows its exception. Called from a pool
-// thread, it runs the call right there. Throws hubs::hub_error from the hub greenlet (a timer or
-// listener callback), std::invalid_argument if EVENTLET_THREADPOOL_SIZE is bad, and
+// thread, it runs the call right there. Throws hubs::blocking_call_error from the hub greenlet (a
+// timer or listener callback), std::invalid_argument if EVENTLET_THREADPOOL_SIZE is bad, and
 // std::system_error if the pool cannot start a thread.
 template <typename F, typename... A>
 auto execute(F&& f, A&&... args) {
-  auto call = eventlet::detail::bind_call(std::forward<F>(f), std::forward<A>(args)...);
+  auto call = eventlet::bind_call(std::forward<F>(f), std::forward<A>(args)...);
   using call_type = decltype(call);
   if (detail::on_pool_thread()) return call();
   struct shared {  // the caller's reference

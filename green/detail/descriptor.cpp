@@ -23,10 +23,6 @@ struct release_waiter {
 thread_local release_waiter* release_waiters = nullptr;
 }  // namespace
 
-void throw_os_error(int error, const char* what) {
-  throw std::system_error(error, std::generic_category(), what);
-}
-
 bool wait_for_fd_release(double timeout) {
   release_waiter me{{}, release_waiters};
   release_waiters = &me;
@@ -46,7 +42,7 @@ bool wait_for_fd_release(double timeout) {
 void descriptor::close() noexcept {
   if (fd_ < 0) return;
   // Only this thread's hub can watch the fd; without a hub there is nothing to tell.
-  if (hubs::hub* h = hubs::detail::tls_hub) h->notify_close(fd_);
+  if (hubs::hub* h = hubs::current_hub()) h->notify_close(fd_);
   ::close(fd_);  // the fd is released even when close(2) reports an error
   fd_ = -1;
   for (release_waiter* w = release_waiters; w; w = w->next)

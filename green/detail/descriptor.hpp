@@ -7,12 +7,10 @@
 #include <optional>
 #include <utility>
 
-#include "../../hubs/hub.hpp"
+#include "../../base/errors.hpp"
+#include "../../hubs/trampoline.hpp"
 
 namespace eventlet::green::detail {
-
-// throw_os_error() throws std::system_error for `error` with `what` (the call) as message.
-[[noreturn]] void throw_os_error(int error, const char* what);
 
 // wait_for_fd_release() blocks the calling greenthread until a green fd of this thread is
 // closed or `timeout` seconds pass; returns whether one was closed.
@@ -38,7 +36,7 @@ class descriptor {
 
   // open() returns the fd, or throws std::system_error(EBADF) naming `what` if closed.
   int open(const char* what) const {
-    if (fd_ < 0) throw_os_error(EBADF, what);
+    if (fd_ < 0) os::throw_error(EBADF, what);
     return fd_;
   }
 
@@ -71,7 +69,7 @@ class descriptor {
       const auto result = op(open(what));
       if (result >= 0) return result;
       if (errno == EINTR) continue;
-      if ((errno != EAGAIN && errno != EWOULDBLOCK) || timeout_ == 0) throw_os_error(errno, what);
+      if ((errno != EAGAIN && errno != EWOULDBLOCK) || timeout_ == 0) os::throw_error(errno, what);
       wait(what, events, until);
     }
   }

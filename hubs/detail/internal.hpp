@@ -12,6 +12,10 @@
 #include <thread>
 #include <vector>
 
+#include "../../base/errors.hpp"
+#include "../../base/fd.hpp"
+#include "../../base/scope_exit.hpp"
+#include "../../base/wake_fd.hpp"
 #include "../hub.hpp"
 
 namespace eventlet::hubs {
@@ -85,15 +89,12 @@ class mailbox {
 
   std::mutex mutex;
   std::vector<hub::callback> calls;  // guarded by mutex
-  int wake_fd = -1;                  // guarded by mutex; -1 while the hub is shut down
+  const os::wake_fd* wake_fd = nullptr;  // guarded by mutex; null while the hub is shut down
   bool gone = false;                 // guarded by mutex; the hub's thread has exited
 };
 
 // How many finished timer entries a hub keeps for reuse.
 inline constexpr std::size_t max_spare_timers = 1024;
-
-// Writes the eventfd `fd` so that its reader wakes.
-void signal_wake(int fd) noexcept;
 
 // Thrown into the caller of hub::shutdown() while it waits for a killed greenthread that waits
 // for something nothing can bring: shutdown() then abandons that greenthread.

@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "../hubs/fixture.hpp"
+#include "../support/fixture.hpp"
 #include "coros/channel.hpp"
 
 using namespace eventlet;

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "../hubs/fixture.hpp"
+#include "../support/fixture.hpp"
 #include "coros/event.hpp"
 
 using namespace eventlet;

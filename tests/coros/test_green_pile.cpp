@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "../hubs/fixture.hpp"
+#include "../support/fixture.hpp"
 #include "coros/event.hpp"
 #include "coros/green_pile.hpp"
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "../hubs/fixture.hpp"
+#include "../support/fixture.hpp"
 #include "coros/local.hpp"
 
 using namespace eventlet;

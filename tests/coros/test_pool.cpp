@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "../hubs/fixture.hpp"
+#include "../support/fixture.hpp"
 #include "coros/event.hpp"
 #include "coros/pool.hpp"
 

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "../hubs/fixture.hpp"
+#include "../support/fixture.hpp"
 #include "coros/queue.hpp"
 
 using namespace eventlet;

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "../hubs/fixture.hpp"
+#include "../support/fixture.hpp"
 #include "coros/semaphore.hpp"
 
 using namespace eventlet;

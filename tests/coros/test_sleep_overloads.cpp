@@ -8,7 +8,7 @@
 #include <chrono>
 #include <concepts>
 
-#include "../hubs/fixture.hpp"
+#include "../support/fixture.hpp"
 
 using namespace eventlet;
 using namespace std::chrono_literals;

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <system_error>
 
-#include "../hubs/fixture.hpp"
+#include "../support/fixture.hpp"
 #include "green/net.hpp"
 
 namespace green_tests {

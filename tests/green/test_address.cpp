@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "../hubs/fixture.hpp"
+#include "../support/fixture.hpp"
 #include "green/address.hpp"
 
 using eventlet::green::address;

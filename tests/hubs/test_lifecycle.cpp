@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/log.hpp"
+#include "hubs/trampoline.hpp"
 #include "coros/actor.hpp"
 #include "coros/channel.hpp"
 #include "coros/event.hpp"
@@ -22,7 +23,7 @@
 #include "coros/pool.hpp"
 #include "coros/queue.hpp"
 #include "coros/semaphore.hpp"
-#include "fixture.hpp"
+#include "../support/fixture.hpp"
 
 using namespace eventlet;
 using hub_tests::collected_reports;

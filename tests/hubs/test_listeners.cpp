@@ -8,7 +8,7 @@
 #include <system_error>
 #include <vector>
 
-#include "fixture.hpp"
+#include "../support/fixture.hpp"
 
 using namespace eventlet;
 using hub_tests::hub_test;

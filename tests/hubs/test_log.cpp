@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "base/log.hpp"
-#include "fixture.hpp"
+#include "../support/fixture.hpp"
 #include "hubs/hub_config.hpp"
 
 #if EVENTLET_HUB_LIBEVENT

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "fixture.hpp"
+#include "../support/fixture.hpp"
 
 using namespace eventlet;
 using hub_tests::hub_test;
@@ -151,31 +151,6 @@ TEST_CASE_FIXTURE(hub_test, "blocking detection names a greenthread that keeps t
   std::lock_guard lock(m);
   CHECK(reported == std::vector<std::string>{"cpu-hog"});
   CHECK_THROWS_AS(hub.set_blocking_detection(-1), std::invalid_argument);
-}
-
-TEST_CASE_FIXTURE(hub_test, "blocking calls from the hub greenlet are clear errors; spawn works there") {
-  std::vector<std::string> errors;
-  bool spawned_ran = false;
-  pipe_pair p;
-  auto try_it = [&](auto&& f) {
-    try {
-      f();
-      errors.push_back("allowed");
-    } catch (const hubs::hub_error& e) {
-      errors.push_back(std::string(e.what()).find("hub") != std::string::npos ? "refused" : e.what());
-    }
-  };
-  hubs::timer t = hub.schedule_call_global(0, [&] {
-    try_it([] { eventlet::sleep(0); });
-    try_it([&] { hubs::trampoline(p.read_end, hubs::io::read); });
-    try_it([&] { hub.switch_(); });
-    try_it([] { timeout t(1); });
-    auto g = spawn([&] { spawned_ran = true; });
-    try_it([&] { g.wait(); });
-  });
-  eventlet::sleep(0.01);
-  CHECK(errors == std::vector<std::string>(5, "refused"));
-  CHECK(spawned_ran);
 }
 
 TEST_CASE("EVENTLET_HUB with a bad value fails clearly, naming the usable hubs") {

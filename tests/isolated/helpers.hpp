@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "hubs/hub.hpp"
+#include "hubs/trampoline.hpp"
 
 namespace isolated {
 

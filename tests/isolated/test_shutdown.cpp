@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/log.hpp"
+#include "hubs/trampoline.hpp"
 #include "coros/event.hpp"
 #include "coros/greenthread.hpp"
 #include "helpers.hpp"

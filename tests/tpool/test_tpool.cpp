@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "../hubs/fixture.hpp"
+#include "../support/fixture.hpp"
 #include "coros/event.hpp"
 #include "tpool/tpool.hpp"
 

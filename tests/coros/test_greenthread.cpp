@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "fixture.hpp"
+#include "../support/fixture.hpp"
 
 using namespace eventlet;
 using hub_tests::hub_test;

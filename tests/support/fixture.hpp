@@ -15,6 +15,7 @@
 #include "coros/greenthread.hpp"
 #include "coros/timeout.hpp"
 #include "hubs/hub.hpp"
+#include "hubs/trampoline.hpp"
 
 namespace hub_tests {
 

@@ -2,7 +2,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "fixture.hpp"
+#include "../support/fixture.hpp"
 
 using namespace eventlet;
 using hub_tests::hub_test;

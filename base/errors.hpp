@@ -1,0 +1,32 @@
+// The errors that several floors throw, and the one way the library turns an errno into an
+// exception.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace eventlet {
+
+// timeout_error is thrown when time runs out: by a timeout object (source() is that object's
+// id) or by a blocking call's own timeout argument (source() is 0).
+class timeout_error : public std::runtime_error {
+ public:
+  explicit timeout_error(const std::string& what = "timed out", std::uint64_t source = 0)
+      : std::runtime_error(what), source_(source) {}
+  std::uint64_t source() const noexcept { return source_; }
+
+ private:
+  std::uint64_t source_;
+};
+
+}  // namespace eventlet
+
+namespace eventlet::os {
+
+// throw_error() throws std::system_error for the errno `error`, with `what` (the call that
+// failed, and what it was for) as its message.
+[[noreturn]] void throw_error(int error, const char* what);
+[[noreturn]] void throw_error(int error, const std::string& what);
+
+}  // namespace eventlet::os

@@ -1,0 +1,23 @@
+// fd helpers: the few fcntl(2) and pipe(2) calls that several floors make on descriptors.
+// Each throws std::system_error naming the call and its purpose, or returns an errno where a
+// caller must not throw.
+#pragma once
+
+namespace eventlet::os {
+
+// set_nonblocking() puts `fd` in non-blocking mode and marks it close-on-exec. Throws
+// std::system_error (EBADF for a closed fd), naming `what`.
+void set_nonblocking(int fd, const char* what);
+
+// is_open() tells whether `fd` is a descriptor of this process (F_GETFD succeeds).
+bool is_open(int fd) noexcept;
+
+// duplicate() returns a close-on-exec copy of `fd` numbered `lowest` or above, or -1 with
+// errno set (EMFILE, EINVAL, EBADF).
+int duplicate(int fd, int lowest = 0) noexcept;
+
+// make_pipe() fills `ends` with a close-on-exec pipe, non-blocking if `nonblocking`. Throws
+// std::system_error (EMFILE, ENFILE) naming `what`.
+void make_pipe(int ends[2], bool nonblocking, const char* what);
+
+}  // namespace eventlet::os

@@ -1,0 +1,79 @@
+// Every call that would wait, made in the hub greenlet (a timer or listener callback), throws
+// one type, blocking_call_error, naming the call; the non-blocking calls work there.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "../support/fixture.hpp"
+#include "coros/channel.hpp"
+#include "coros/event.hpp"
+#include "coros/queue.hpp"
+#include "coros/semaphore.hpp"
+
+using namespace eventlet;
+using hub_tests::hub_test;
+using hub_tests::pipe_pair;
+
+TEST_CASE_FIXTURE(hub_test, "blocking calls from the hub greenlet throw blocking_call_error") {
+  std::vector<std::string> outcomes;
+  pipe_pair p;
+  event<int> e;
+  queue<int> q;
+  semaphore s(0);
+  channel<int> c;
+  bool spawned_ran = false;
+  auto try_it = [&](const char* call, auto&& f) {
+    try {
+      f();
+      outcomes.push_back(std::string(call) + ": allowed");
+    } catch (const hubs::blocking_call_error& x) {
+      const std::string what = x.what();
+      outcomes.push_back(std::string(call) + (what.find("hub greenlet") != std::string::npos
+                                                  ? ": refused"
+                                                  : ": unclear message: " + what));
+    }
+  };
+  hubs::timer t = hub.schedule_call_global(0, [&] {
+    try_it("sleep", [] { eventlet::sleep(0); });
+    try_it("sleep(1)", [] { eventlet::sleep(1.0); });
+    try_it("trampoline", [&] { hubs::trampoline(p.read_end, hubs::io::read); });
+    try_it("switch_", [&] { hub.switch_(); });
+    try_it("event::wait", [&] { e.wait(); });
+    try_it("queue::get", [&] { q.get(); });
+    try_it("semaphore::acquire", [&] { s.acquire(); });
+    try_it("channel::receive", [&] { c.receive(); });
+    auto g = spawn([&] { spawned_ran = true; });
+    try_it("greenthread::wait", [&] { g.wait(); });
+    // What does not wait works: spawning, sending, putting without waiting.
+    e.send(1);
+    q.put_nowait(2);
+    s.release();
+  });
+  eventlet::sleep(0.01);
+  CHECK(outcomes == std::vector<std::string>{
+                        "sleep: refused", "sleep(1): refused", "trampoline: refused",
+                        "switch_: refused", "event::wait: refused", "queue::get: refused",
+                        "semaphore::acquire: refused", "channel::receive: refused",
+                        "greenthread::wait: refused"});
+  CHECK(spawned_ran);
+  CHECK(e.wait() == 1);
+  CHECK(q.get() == 2);
+  CHECK(s.acquire());
+}
+
+TEST_CASE_FIXTURE(hub_test, "a timeout in the hub greenlet is a hub_error, not a blocking one") {
+  bool refused = false, blocking = false;
+  hubs::timer t = hub.schedule_call_global(0, [&] {
+    try {
+      timeout limit(1);
+    } catch (const hubs::blocking_call_error&) {
+      blocking = true;
+    } catch (const hubs::hub_error&) {
+      refused = true;
+    }
+  });
+  eventlet::sleep(0.01);
+  CHECK(refused);
+  CHECK_FALSE(blocking);
+}
