@@ -69,8 +69,10 @@ class kqueue_backend final : public backend {
   struct kevent events_[max_events];
 };
 
+std::unique_ptr<backend> make() { return std::make_unique<kqueue_backend>(); }
+
 }  // namespace
 
-std::unique_ptr<backend> make_kqueue_backend() { return std::make_unique<kqueue_backend>(); }
+extern constinit const backend_entry kqueue_entry{"kqueue", &always_usable, &make};
 
 }  // namespace eventlet::hubs
