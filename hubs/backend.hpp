@@ -4,7 +4,24 @@
 // backend only to change interest in fds, to wait, and to rebuild after fork.
 //
 // A backend knows nothing of greenlets, sockets or timers. It is used from its hub's thread
-// only. A new backend is one file plus one line in registry.cpp.
+// only.
+//
+// Adding a backend `foo` is one new file plus one registry line:
+//   1. hubs/foo.cpp implements `backend` and ends with its registry entry, constant-initialized
+//      (so it exists before any constructor runs) under this fixed name:
+//        extern constinit const backend_entry foo_entry{"foo", &always_usable, &make};
+//      `unusable` is a function saying why foo cannot run here when that depends on more than
+//      compiling (a library lacking a method, say); always_usable where it does not.
+//   2. hubs/meson.build's hub_registry gets the line ['foo', <dependency>] at its place in the
+//      order of preference. The dependency is what foo needs: a library's (looked up in the
+//      line or just above it), in_libc when the C library has it all, or `cond ? in_libc :
+//      missing` for a system call only some systems have. Where it is found, meson builds
+//      foo.cpp, links the dependency, installs hubs/foo.hpp if there is one (foo's public API),
+//      lists foo in registered_backends() (through EVENTLET_HUBS in the generated
+//      hub_config.hpp), defines EVENTLET_HUB_FOO to 1 (else 0) there, and runs the conformance
+//      suites under EVENTLET_HUB=foo.
+// Nothing registers itself from a static constructor: the static library would drop an object
+// that nothing refers to, and its registration with it.
 #pragma once
 
 #include <chrono>
@@ -68,6 +85,9 @@ struct backend_entry {
   // make() makes one; throws std::system_error when the system refuses what it needs (EMFILE).
   std::unique_ptr<backend> (*make)();
 };
+
+// always_usable() is the `unusable` of a backend that runs wherever it compiles: it returns null.
+constexpr const char* always_usable() noexcept { return nullptr; }
 
 // registered_backends() lists the backends compiled in, in order of preference.
 const std::vector<backend_entry>& registered_backends();

@@ -104,8 +104,10 @@ class epoll_backend final : public backend {
   bool have_pwait2_ = true;
 };
 
+std::unique_ptr<backend> make() { return std::make_unique<epoll_backend>(); }
+
 }  // namespace
 
-std::unique_ptr<backend> make_epoll_backend() { return std::make_unique<epoll_backend>(); }
+extern constinit const backend_entry epoll_entry{"epoll", &always_usable, &make};
 
 }  // namespace eventlet::hubs

@@ -131,8 +131,6 @@ class libev_hub_backend final : public backend {
   std::vector<ready_fd>* out_ = nullptr;
 };
 
-}  // namespace
-
 const char* libev_unusable() noexcept {
   return ev_supported_backends() & ev_recommended_backends() ? nullptr
                                                              : "libev supports no backend here";
@@ -149,6 +147,10 @@ std::unique_ptr<backend> make_libev_backend() {
     throw;
   }
 }
+
+}  // namespace
+
+extern constinit const backend_entry libev_entry{"libev", &libev_unusable, &make_libev_backend};
 
 std::unique_ptr<backend> libev_backend(struct ev_loop* loop) {
   if (!loop) throw std::invalid_argument("libev_backend: null loop");

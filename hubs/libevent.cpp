@@ -217,8 +217,6 @@ void check_not_interposed() {
   if (const char* why = interposed()) throw std::system_error(ELIBBAD, std::generic_category(), why);
 }
 
-}  // namespace
-
 const char* libevent_unusable() noexcept {
   if (const char* why = interposed()) return why;
   const char** methods = event_get_supported_methods();
@@ -243,6 +241,11 @@ std::unique_ptr<backend> make_libevent_backend() {
     throw;
   }
 }
+
+}  // namespace
+
+extern constinit const backend_entry libevent_entry{"libevent", &libevent_unusable,
+                                                    &make_libevent_backend};
 
 std::unique_ptr<backend> libevent_backend(event_base* base) {
   if (!base) throw std::invalid_argument("libevent_backend: null base");

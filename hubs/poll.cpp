@@ -67,8 +67,10 @@ class poll_backend final : public backend {
   std::vector<int> slot_;  // fd -> index in pollfds_, or -1
 };
 
+std::unique_ptr<backend> make() { return std::make_unique<poll_backend>(); }
+
 }  // namespace
 
-std::unique_ptr<backend> make_poll_backend() { return std::make_unique<poll_backend>(); }
+extern constinit const backend_entry poll_entry{"poll", &always_usable, &make};
 
 }  // namespace eventlet::hubs

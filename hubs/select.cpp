@@ -65,8 +65,10 @@ class select_backend final : public backend {
   int nfds_ = 0;
 };
 
+std::unique_ptr<backend> make() { return std::make_unique<select_backend>(); }
+
 }  // namespace
 
-std::unique_ptr<backend> make_select_backend() { return std::make_unique<select_backend>(); }
+extern constinit const backend_entry select_entry{"select", &always_usable, &make};
 
 }  // namespace eventlet::hubs
