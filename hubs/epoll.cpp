@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <system_error>
 
+#include "../base/errors.hpp"
 #include "backend.hpp"
 
 namespace eventlet::hubs {
@@ -56,7 +57,7 @@ class epoll_backend final : public backend {
     const int n = wait_for(timeout);
     if (n < 0) {
       if (errno == EINTR) return;
-      throw std::system_error(errno, std::generic_category(), "epoll_wait");
+      os::throw_error(errno, "epoll_wait");
     }
     for (int i = 0; i < n; ++i) {
       const std::uint32_t e = events_[i].events;
@@ -93,7 +94,7 @@ class epoll_backend final : public backend {
 
   static int open() {
     const int fd = epoll_create1(EPOLL_CLOEXEC);
-    if (fd < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
+    if (fd < 0) os::throw_error(errno, "epoll_create1");
     return fd;
   }
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <system_error>
 
+#include "../base/errors.hpp"
 #include "backend.hpp"
 
 namespace eventlet::hubs {
@@ -32,7 +33,7 @@ bool is_regular_file(int fd) {
 class kqueue_backend final : public backend {
  public:
   kqueue_backend() : kq_(open_kqueue()) {
-    if (kq_ < 0) throw std::system_error(errno, std::generic_category(), "kqueue");
+    if (kq_ < 0) os::throw_error(errno, "kqueue");
   }
   ~kqueue_backend() override {
     if (kq_ >= 0 && owner_ == getpid()) close(kq_);  // a forked child has no copy: see after_fork
@@ -75,7 +76,7 @@ class kqueue_backend final : public backend {
     const int n = kevent(kq_, nullptr, 0, events_, max_events, timeout.count() < 0 ? nullptr : &ts);
     if (n < 0) {
       if (errno == EINTR) return;
-      throw std::system_error(errno, std::generic_category(), "kevent");
+      os::throw_error(errno, "kevent");
     }
     // No EV_ERROR entry comes back: changes, which are what fail, are made in update(). An
     // EV_EOF entry (peer gone, socket error) is readiness too: the read or write tells which.

@@ -4,10 +4,10 @@
 // or else prints and aborts. Ours logs them through the library's log hook; inside our own
 // calls into libev it also jumps back out, and the call fails with std::system_error instead
 // of libev retrying forever.
+#include "../base/fd.hpp"
 #include "libev.hpp"
 
 #include <ev.h>
-#include <fcntl.h>
 
 #include <cerrno>
 #include <cstring>
@@ -67,7 +67,7 @@ class libev_hub_backend final : public backend {
     }
     if (ev_is_active(w.get())) ev_io_stop(loop_, w.get());
     // libev asserts when epoll refuses an fd as closed: ask the kernel first.
-    if (any(to) && fcntl(fd, F_GETFD) < 0) return errno;
+    if (any(to) && !os::is_open(fd)) return errno;
     if (any(to)) {
       // ev_io_set() tells libev the fd may be a new file, so it registers it anew.
       ev_io_set(w.get(), fd, (any(to & io::read) ? EV_READ : 0) | (any(to & io::write) ? EV_WRITE : 0));

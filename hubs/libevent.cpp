@@ -6,6 +6,8 @@
 // error (say, no fd left for its internal pipe): around the calls of ours that can meet one,
 // its fatal callback jumps back instead, and the call fails with std::system_error. A base
 // left half-done that way is not used again.
+#include "../base/errors.hpp"
+#include "../base/fd.hpp"
 #include "libevent.hpp"
 
 #include <dlfcn.h>
@@ -78,11 +80,11 @@ bool survive_fatal(F call) {
 // them. Checks first that they are there, so that running out of fds is a plain error.
 void check_fds_for_base(const char* what) {
   int fds[4];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), what);
+  os::make_pipe(fds, false, what);
   const int error = pipe2(fds + 2, O_CLOEXEC) != 0 ? errno : 0;
   close(fds[0]);
   close(fds[1]);
-  if (error) throw std::system_error(error, std::generic_category(), what);
+  if (error) os::throw_error(error, what);
   close(fds[2]);
   close(fds[3]);
 }

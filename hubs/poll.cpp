@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <system_error>
 
+#include "../base/errors.hpp"
 #include "backend.hpp"
 
 namespace eventlet::hubs {
@@ -42,7 +43,7 @@ class poll_backend final : public backend {
                         nullptr);
     if (n < 0) {
       if (errno == EINTR) return;
-      throw std::system_error(errno, std::generic_category(), "poll");
+      os::throw_error(errno, "poll");
     }
     for (const pollfd& p : pollfds_) {
       if (!p.revents) continue;

@@ -1,10 +1,11 @@
 // The select(2) backend: the oldest and most portable; watches fds below FD_SETSIZE only.
-#include <fcntl.h>
 #include <sys/select.h>
 
 #include <cerrno>
 #include <system_error>
 
+#include "../base/errors.hpp"
+#include "../base/fd.hpp"
 #include "backend.hpp"
 
 namespace eventlet::hubs {
@@ -37,7 +38,7 @@ class select_backend final : public backend {
     if (n < 0) {
       if (errno == EINTR) return;
       if (errno == EBADF) return report_closed(out);
-      throw std::system_error(errno, std::generic_category(), "select");
+      os::throw_error(errno, "select");
     }
     for (int fd = 0; fd < nfds_; ++fd) {
       const io events = (FD_ISSET(fd, &r) ? io::read : io::none) |
@@ -57,7 +58,7 @@ class select_backend final : public backend {
   // select() fails whole when one fd is closed: find which, so their listeners hear EBADF.
   void report_closed(std::vector<ready_fd>& out) {
     for (int fd = 0; fd < nfds_; ++fd)
-      if ((FD_ISSET(fd, &read_) || FD_ISSET(fd, &write_)) && fcntl(fd, F_GETFD) < 0)
+      if ((FD_ISSET(fd, &read_) || FD_ISSET(fd, &write_)) && !os::is_open(fd))
         out.push_back({fd, io::none, EBADF});
   }
 
