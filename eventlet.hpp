@@ -1,6 +1,7 @@
 // The whole public API of eventlet for C++.
 #pragma once
 
+#include "base/version.hpp"
 #include "greenlet/context.hpp"
 #include "greenlet/greenlet.hpp"
 #include "hubs/backend.hpp"
