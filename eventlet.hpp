@@ -5,6 +5,7 @@
 #include "base/errors.hpp"
 #include "base/log.hpp"
 #include "base/scope_exit.hpp"
+#include "base/version.hpp"
 #include "greenlet/context.hpp"
 #include "greenlet/greenlet.hpp"
 #include "hubs/backend.hpp"
