@@ -1,5 +1,5 @@
 // green_pile<T>: the results of greenthreads, in the order they were spawned, like
-// eventlet.GreenPile; green_pool::imap() returns one.
+// eventlet.GreenPile; imap() returns one.
 //
 //   eventlet::green_pile<std::string> pages(10);          // on a green_pool of its own, of 10
 //   for (const auto& url : urls) pages.spawn(fetch, url);  // blocks while 10 are running
@@ -124,9 +124,10 @@ class green_pile {
   std::default_sentinel_t end() const noexcept { return {}; }
 
  private:
-  friend class green_pool;
+  template <typename F, typename Range>
+  friend auto imap(green_pool& pool, F f, Range inputs);
 
-  // The pile green_pool::imap() returns: a greenthread of its own spawns f(x) for each x.
+  // The pile imap() returns: a greenthread of its own spawns f(x) for each x.
   template <typename F, typename Range>
   green_pile(green_pool& pool, F f, Range inputs) : pool_(pool) {
     pending_ = 1;  // the mark the producer leaves after its last spawn
@@ -180,11 +181,16 @@ class green_pile {
   std::exception_ptr producer_error_;
 };
 
+// imap() calls `f(x)` for each x of `inputs` in greenthreads of `pool`, spawned in input order
+// by a greenthread of its own (which blocks while the pool is full), and returns a green_pile
+// giving the results in input order; it rethrows an exception at the item that threw it.
+// `inputs` is moved (or copied) in; pass a view to avoid copying a container. The pool must
+// outlive the pile. What the producer meets (the pool of another thread: hub_error) is rethrown
+// in the place of the item it was spawning.
 template <typename F, typename Range>
-auto green_pool::imap(F f, Range inputs) {
-  owner_.check("green_pool::imap");
+auto imap(green_pool& pool, F f, Range inputs) {
   using R = std::invoke_result_t<F&, std::ranges::range_value_t<Range>>;
-  return green_pile<R>(*this, std::move(f), std::move(inputs));
+  return green_pile<R>(pool, std::move(f), std::move(inputs));
 }
 
 }  // namespace eventlet

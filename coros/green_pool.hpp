@@ -128,14 +128,6 @@ class green_pool {
     start<false>(std::move(call));
   }
 
-  // imap() calls `f(x)` for each x of `inputs` in greenthreads of the pool, spawned in input
-  // order by a greenthread of its own (which blocks while the pool is full), and returns a
-  // green_pile<R> giving the results in input order; it rethrows an exception at the item that
-  // threw it. `inputs` is moved (or copied) in; pass a view to avoid copying a container. The
-  // pool must outlive the pile. (Defined in green_pile.hpp, included below.)
-  template <typename F, typename Range>
-  auto imap(F f, Range inputs);
-
   // waitall() blocks until none of the pool's greenthreads runs and no spawn() waits for a
   // slot. Throws std::logic_error from one of the pool's own greenthreads (it would wait for
   // itself), hubs::hub_error from the hub greenlet if it would block.
@@ -238,6 +230,3 @@ class green_pool {
 };
 
 }  // namespace eventlet
-
-// green_pile<T>, which imap() returns, and imap() itself.
-#include "green_pile.hpp"

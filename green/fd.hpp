@@ -5,7 +5,7 @@
 //   eventlet::spawn([&] { out.write("hello\n"); });
 //   std::string s = in.read(100);  // "hello\n"
 //
-// Timeouts and errors are those of green::socket (settimeout(), std::system_error naming the
+// Timeouts and errors are those of green::socket (set_timeout(), std::system_error naming the
 // call, timeout_error). Writing to a pipe nobody reads raises SIGPIPE, as write(2) does,
 // unless the program ignores SIGPIPE; then it is std::system_error(EPIPE). Regular files never
 // block, so wrapping them gains nothing.
@@ -68,9 +68,9 @@ class fd {
   // fileno() is the fd, or -1 once closed.
   int fileno() const noexcept { return fd_.get(); }
 
-  // settimeout() and gettimeout() are those of green::socket.
-  void settimeout(std::optional<double> seconds) { fd_.set_timeout(seconds); }
-  std::optional<double> gettimeout() const noexcept { return fd_.timeout(); }
+  // set_timeout() and timeout() are those of green::socket.
+  void set_timeout(std::optional<double> seconds) { fd_.set_timeout(seconds); }
+  std::optional<double> timeout() const noexcept { return fd_.timeout(); }
 
  private:
   friend std::pair<fd, fd> pipe();

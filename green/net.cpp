@@ -23,9 +23,9 @@ socket listen(const address& local, int backlog, bool reuse_port) {
 
 socket connect(const address& remote, std::optional<double> timeout) {
   socket s(remote.family(), SOCK_STREAM);
-  s.settimeout(timeout);
+  s.set_timeout(timeout);
   s.connect(remote);
-  s.settimeout(std::nullopt);
+  s.set_timeout(std::nullopt);
   return s;
 }
 

@@ -48,12 +48,4 @@ using connection_handler = std::function<void(socket connection, address peer)>;
 // otherwise (std::system_error: EBADF if the listener is closed meanwhile).
 void serve(socket& listener, connection_handler handler, std::size_t concurrency = 1000);
 
-// tcp_listener() is the seed's name for listen().
-inline socket tcp_listener(const address& local, int backlog = 128) {
-  return listen(local, backlog);
-}
-
-// connect_tcp() is the seed's name for connect().
-inline socket connect_tcp(const address& remote) { return connect(remote); }
-
 }  // namespace eventlet::green

@@ -8,9 +8,9 @@
 //   std::string reply = s.recv(4096);  // "" at EOF
 //
 // Bytes are chars: data to send is a std::string_view, data received is a std::string or
-// goes into a std::span<char>. Timeouts follow Python's socket: settimeout(nullopt) blocks
-// (the default), settimeout(0) never waits (a call that would block throws
-// std::system_error(EAGAIN), or EINPROGRESS for connect), settimeout(t) makes each call throw
+// goes into a std::span<char>. Timeouts follow Python's socket: set_timeout(nullopt) blocks
+// (the default), set_timeout(0) never waits (a call that would block throws
+// std::system_error(EAGAIN), or EINPROGRESS for connect), set_timeout(t) makes each call throw
 // eventlet::timeout_error after t seconds. Operating-system errors are std::system_error with
 // the errno, their message naming the call ("recv: Connection reset by peer"). A socket is
 // used by one thread (its hub's); one greenthread at a time may wait to read it, and one to
@@ -32,7 +32,7 @@
 
 namespace eventlet::green {
 
-class ssl_socket;
+class tls_socket;
 
 class socket {
  public:
@@ -136,16 +136,16 @@ class socket {
   // fileno() is the fd, or -1 once closed.
   int fileno() const noexcept { return fd_.get(); }
 
-  // settimeout() sets the timeout of each later call: nullopt blocks, 0 never waits, t > 0
+  // set_timeout() sets the timeout of each later call: nullopt blocks, 0 never waits, t > 0
   // throws timeout_error after t seconds. Throws std::invalid_argument if negative or NaN.
-  void settimeout(std::optional<double> seconds) { fd_.set_timeout(seconds); }
+  void set_timeout(std::optional<double> seconds) { fd_.set_timeout(seconds); }
 
-  // gettimeout() is the timeout settimeout() set (nullopt: blocking).
-  std::optional<double> gettimeout() const noexcept { return fd_.timeout(); }
+  // timeout() is the timeout set_timeout() set (nullopt: blocking).
+  std::optional<double> timeout() const noexcept { return fd_.timeout(); }
 
  private:
   friend std::pair<socket, socket> socketpair(int family, int type, int protocol);
-  friend class ssl_socket;  // takes over the descriptor (ssl.hpp)
+  friend class tls_socket;  // takes over the descriptor (ssl.hpp)
   explicit socket(detail::descriptor fd) noexcept : fd_(std::move(fd)) {}
   void set_option(int level, int name, const void* value, socklen_t size);
   void get_option(int level, int name, void* value, socklen_t size) const;

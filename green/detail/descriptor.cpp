@@ -52,7 +52,7 @@ void descriptor::close() noexcept {
 void descriptor::set_timeout(std::optional<double> seconds) {
   if (seconds && (std::isnan(*seconds) || *seconds < 0))
     throw std::invalid_argument(
-        "settimeout: the timeout must be >= 0 seconds, or nullopt to block");
+        "set_timeout: the timeout must be >= 0 seconds, or nullopt to block");
   timeout_ = seconds && !std::isinf(*seconds) ? *seconds : -1;
 }
 

@@ -1,4 +1,4 @@
-// green_pile<T> and green_pool::imap(): results in spawn (input) order, the pool's limit,
+// green_pile<T> and imap(): results in spawn (input) order, the pool's limit,
 // exceptions at the item that threw, interrupted waits, a consumer beside a producer, early
 // stops and destruction, the hub greenlet and thread rules.
 #include <doctest/doctest.h>
@@ -231,7 +231,7 @@ TEST_CASE_FIXTURE(hub_test, "imap: results in input order, at most the pool's si
   green_pool pool(3);
   int running = 0, most = 0;
   std::vector<int> got;
-  for (int v : pool.imap(
+  for (int v : imap(pool, 
            [&](int x) {
              most = std::max(most, ++running);
              eventlet::sleep(0.001 * (3 - x % 3));
@@ -248,16 +248,16 @@ TEST_CASE_FIXTURE(hub_test, "imap: results in input order, at most the pool's si
 TEST_CASE_FIXTURE(hub_test, "imap: over a view, and over nothing") {
   green_pool pool(2);
   std::vector<int> got;
-  for (int v : pool.imap([](int x) { return x * x; }, std::views::iota(1, 5))) got.push_back(v);
+  for (int v : imap(pool, [](int x) { return x * x; }, std::views::iota(1, 5))) got.push_back(v);
   CHECK(got == std::vector<int>{1, 4, 9, 16});
-  auto none = pool.imap([](int x) { return x; }, std::vector<int>{});
+  auto none = imap(pool, [](int x) { return x; }, std::vector<int>{});
   CHECK_FALSE(none.next().has_value());
 }
 
 TEST_CASE_FIXTURE(hub_test,
                   "imap: an exception is rethrown at its item; so is one from the inputs") {
   green_pool pool(2);
-  auto results = pool.imap(
+  auto results = imap(pool, 
       [](int x) {
         if (x == 1) throw std::runtime_error("item 1");
         return x;
@@ -279,7 +279,7 @@ TEST_CASE_FIXTURE(hub_test,
   green_pool pool(2);
   std::vector<int> started;
   {
-    auto results = pool.imap(
+    auto results = imap(pool, 
         [&](int x) {
           started.push_back(x);
           eventlet::sleep(0.001);
@@ -301,7 +301,7 @@ TEST_CASE_FIXTURE(hub_test,
   event<> done;
   hubs::timer t = hub.schedule_call_global(0, [&] {
     results.reset(
-        new green_pile<int>(pool.imap([](int x) { return x + 1; }, std::vector<int>{1, 2, 3})));
+        new green_pile<int>(imap(pool, [](int x) { return x + 1; }, std::vector<int>{1, 2, 3})));
     done.send();
   });
   done.wait();

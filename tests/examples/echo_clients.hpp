@@ -21,7 +21,7 @@ inline int echo_clients(const eventlet::green::address& where, int clients, int 
   for (int i = 0; i < clients; ++i) {
     all.push_back(eventlet::spawn([&where, i, rounds] {
       eventlet::green::socket s = eventlet::green::connect(where);
-      s.settimeout(60);  // a lost echo fails the test instead of hanging it
+      s.set_timeout(60);  // a lost echo fails the test instead of hanging it
       eventlet::green::stream in(s);
       int wrong = 0;
       for (int round = 0; round < rounds; ++round) {
@@ -44,7 +44,7 @@ inline int echo_clients(const eventlet::green::address& where, int clients, int 
 // another reads the echo, half-closes, and checks that the same bytes came back, then EOF.
 inline void large_echo(const eventlet::green::address& where, std::size_t total) {
   eventlet::green::socket s = eventlet::green::connect(where);
-  s.settimeout(60);
+  s.set_timeout(60);
   auto sender = eventlet::spawn([&] {
     std::uint64_t hash = green_tests::fnv1a("");
     for (std::size_t sent = 0, seed = 0; sent < total; sent += 64 << 10, ++seed) {

@@ -121,7 +121,7 @@ class example {
     out_ = std::move(out);
     proc_.emplace(program(variable), args, out_write.fileno(), -1);
     out_write.close();
-    out_.settimeout(60);  // a guard against a hang, not a timing check
+    out_.set_timeout(60);  // a guard against a hang, not a timing check
     const std::string line = stdout_.readline();
     const std::string prefix = "listening on ";
     if (line.rfind(prefix, 0) != 0 || line.back() != '\n')
@@ -190,7 +190,7 @@ inline outcome run(const char* variable, const std::vector<std::string>& args,
   out_write.close();
   err_write.close();
   auto read_all = [](eventlet::green::fd& f) {
-    f.settimeout(60);
+    f.set_timeout(60);
     std::string all;
     for (std::string s; !(s = f.read(4096)).empty();) all += s;
     return all;

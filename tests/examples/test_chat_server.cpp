@@ -24,7 +24,7 @@ namespace {
 // A chat client: its socket and a stream reading it.
 struct client {
   client(int id, green::socket s) : id(id), socket(std::move(s)) {
-    socket.settimeout(60);  // a lost line fails the test instead of hanging it
+    socket.set_timeout(60);  // a lost line fails the test instead of hanging it
   }
   int id;
   green::socket socket;

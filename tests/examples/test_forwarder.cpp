@@ -30,9 +30,9 @@ TEST_CASE_FIXTURE(hub_test,
   example forwarder("FORWARDER", {"--to", target.where.to_string()});
   const int fds_idle = forwarder.open_fds();
   green::socket client = green::connect(forwarder.where());
-  client.settimeout(60);
+  client.set_timeout(60);
   auto [server, peer] = target.socket.accept();
-  server.settimeout(60);
+  server.set_timeout(60);
   CHECK(forwarder.open_fds() == fds_idle + 2);  // the client's socket and the target's
 
   // The target says its piece and half-closes: the client reads it, then EOF...
@@ -55,7 +55,7 @@ TEST_CASE_FIXTURE(hub_test, "forwarder: a client that resets its connection clos
   example forwarder("FORWARDER", {"--to", target.where.to_string()});
   green::socket client = green::connect(forwarder.where());
   auto [server, peer] = target.socket.accept();
-  server.settimeout(60);
+  server.set_timeout(60);
   client.sendall("x");
   CHECK(server.recv(1) == "x");
   client.setsockopt(SOL_SOCKET, SO_LINGER, linger{1, 0});
@@ -72,7 +72,7 @@ TEST_CASE_FIXTURE(hub_test, "forwarder: when the target refuses, the client's co
   example forwarder("FORWARDER", {"--to", nobody.to_string()});
   for (int i = 0; i < 2; ++i) {  // and the forwarder goes on
     green::socket client = green::connect(forwarder.where());
-    client.settimeout(60);
+    client.set_timeout(60);
     CHECK(client.recv(1) == "");
   }
 }

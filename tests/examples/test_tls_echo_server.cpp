@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "example.hpp"
-#include "green/ssl.hpp"
+#include "green/tls.hpp"
 
 using namespace eventlet;
 using example_tests::example;
@@ -27,8 +27,8 @@ TEST_CASE_FIXTURE(hub_test, "tls_echo_server: 50 TLS clients at once each get ba
   std::vector<greenthread<int>> clients;
   for (int i = 0; i < 50; ++i)
     clients.push_back(spawn([&, i] {
-      green::ssl_socket s = green::connect_ssl(server.where(), "localhost", context, 60);
-      s.settimeout(60);  // a lost echo fails the test instead of hanging it
+      green::tls_socket s = green::connect_tls(server.where(), "localhost", context, 60);
+      s.set_timeout(60);  // a lost echo fails the test instead of hanging it
       green::stream in(s);
       int wrong = 0;
       for (int round = 0; round < 5; ++round) {
@@ -44,11 +44,11 @@ TEST_CASE_FIXTURE(hub_test, "tls_echo_server: 50 TLS clients at once each get ba
 }
 
 TEST_CASE_FIXTURE(hub_test, "tls_echo_server: stopped, it closes its connections with close_notify") {
-  green::ssl_socket idle;
+  green::tls_socket idle;
   {
     example server("TLS_ECHO_SERVER");
-    idle = green::connect_ssl(server.where(), "localhost", any_server(), 60);
-    idle.settimeout(60);
+    idle = green::connect_tls(server.where(), "localhost", any_server(), 60);
+    idle.set_timeout(60);
     idle.sendall("ping");
     CHECK(idle.recv(4) == "ping");
   }  // SIGTERM: the server closes what it serves, then exits with status 0

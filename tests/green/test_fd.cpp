@@ -51,7 +51,7 @@ TEST_CASE_FIXTURE(hub_test, "fd: wait_readable and wait_writable report readines
   const std::string block(4096, 'f');
   while (true) {
     try {
-      out.settimeout(0);
+      out.set_timeout(0);
       out.write_some(block);
     } catch (const std::system_error&) {
       break;  // full
@@ -62,11 +62,11 @@ TEST_CASE_FIXTURE(hub_test, "fd: wait_readable and wait_writable report readines
   CHECK_THROWS_AS(in.wait_readable(std::nan("")), std::invalid_argument);
 }
 
-TEST_CASE_FIXTURE(hub_test, "fd: read times out with timeout_error after settimeout(t)") {
+TEST_CASE_FIXTURE(hub_test, "fd: read times out with timeout_error after set_timeout(t)") {
   auto [in, out] = green::pipe();
-  in.settimeout(0.02);
+  in.set_timeout(0.02);
   CHECK_THROWS_WITH_AS(in.read(10), "read: timed out", timeout_error);
-  in.settimeout(0);
+  in.set_timeout(0);
   CHECK(os_failure_of([&in = in] { in.read(10); }).error == EAGAIN);
 }
 

@@ -148,13 +148,13 @@ TEST_CASE_FIXTURE(hub_test, "serve: bad arguments are refused") {
                        "serve: the concurrency must be > 0", std::invalid_argument);
 }
 
-TEST_CASE_FIXTURE(hub_test, "listen and connect: the seed's tcp_listener and connect_tcp") {
-  green::socket server = green::tcp_listener({"127.0.0.1", 0});
+TEST_CASE_FIXTURE(hub_test, "listen and connect") {
+  green::socket server = green::listen({"127.0.0.1", 0});
   auto accepted = spawn([&] { return server.accept().first.recv(10); });
-  green::socket client = green::connect_tcp(server.getsockname());
+  green::socket client = green::connect(server.getsockname());
   client.sendall("seed");
   CHECK(accepted.wait() == "seed");
-  CHECK_FALSE(client.gettimeout());
+  CHECK_FALSE(client.timeout());
 }
 
 TEST_CASE_FIXTURE(hub_test, "listen: an address in use is EADDRINUSE; reuse_port shares it") {
@@ -209,13 +209,13 @@ int out_of_fds_child() {
     eventlet::sleep(0.3);
     if (cpu_seconds() - cpu > 0.25) return 4;
     if (serving.dead()) return 5;
-    late.settimeout(0);
+    late.set_timeout(0);
     if (os_failure_of([&] { late.recv(100); }).error != EAGAIN) return 6;  // not accepted yet
 
     // An fd freed with a plain close(2): serve() finds it when its backoff ends.
     close(taken.back());
     taken.pop_back();
-    late.settimeout(5);
+    late.set_timeout(5);
     if (late.recv(100) != "waiting\n") return 7;
 
     // Out of fds again; once the backoff has grown to its longest (0.5 s), closing a green
@@ -227,7 +227,7 @@ int out_of_fds_child() {
     if (cpu_seconds() - cpu > 0.35) return 4;
     const double freed = hubs::hub::clock();
     last.close();
-    later.settimeout(5);
+    later.set_timeout(5);
     if (later.recv(100) != "again\n") return 8;
     if (hubs::hub::clock() - freed > 0.25) return 9;
     later.sendall("stop\n");

@@ -101,10 +101,10 @@ TEST_CASE_FIXTURE(hub_test, "socket: sending to a closed peer is EPIPE, never SI
   CHECK(os_failure_of([&] { a.sendall("nobody listens"); }).error == EPIPE);
 }
 
-TEST_CASE_FIXTURE(hub_test, "socket: recv times out with timeout_error after settimeout(t)") {
+TEST_CASE_FIXTURE(hub_test, "socket: recv times out with timeout_error after set_timeout(t)") {
   auto [a, b] = green::socketpair();
-  a.settimeout(0.05);
-  CHECK(a.gettimeout() == 0.05);
+  a.set_timeout(0.05);
+  CHECK(a.timeout() == 0.05);
   const double start = hubs::hub::clock();
   try {
     a.recv(10);
@@ -119,7 +119,7 @@ TEST_CASE_FIXTURE(hub_test, "socket: recv times out with timeout_error after set
 
 TEST_CASE_FIXTURE(hub_test, "socket: accept times out with timeout_error") {
   loopback_listener server;
-  server.socket.settimeout(0.02);
+  server.socket.set_timeout(0.02);
   CHECK_THROWS_AS(server.socket.accept(), timeout_error);
 }
 
@@ -130,7 +130,7 @@ TEST_CASE_FIXTURE(hub_test, "socket: connect times out with timeout_error when n
   std::vector<green::socket> queued;
   for (int i = 0; i < 64; ++i) {
     green::socket s(AF_INET, SOCK_STREAM);
-    s.settimeout(0.2);
+    s.set_timeout(0.2);
     try {
       s.connect(where);
       queued.push_back(std::move(s));
@@ -144,24 +144,24 @@ TEST_CASE_FIXTURE(hub_test, "socket: connect times out with timeout_error when n
 
 TEST_CASE_FIXTURE(hub_test, "socket: the timeout bounds a whole sendall") {
   auto [a, b] = green::socketpair();
-  a.settimeout(0.05);
+  a.set_timeout(0.05);
   const std::string big(8 << 20, 'x');  // more than the socket buffers hold
   CHECK_THROWS_AS(a.sendall(big), timeout_error);
 }
 
-TEST_CASE_FIXTURE(hub_test, "socket: settimeout(0) makes a call that would block throw EAGAIN") {
+TEST_CASE_FIXTURE(hub_test, "socket: set_timeout(0) makes a call that would block throw EAGAIN") {
   auto [a, b] = green::socketpair();
-  a.settimeout(0);
+  a.set_timeout(0);
   const auto failure = os_failure_of([&] { a.recv(10); });
   CHECK((failure.error == EAGAIN || failure.error == EWOULDBLOCK));
   CHECK(failure.what.find("recv") == 0);
   loopback_listener server;
-  server.socket.settimeout(0);
+  server.socket.set_timeout(0);
   CHECK(os_failure_of([&] { server.socket.accept(); }).error == EAGAIN);
   b.sendall("ready");
   CHECK(a.recv(10) == "ready");  // what is there comes at once
-  a.settimeout(std::nullopt);
-  CHECK_FALSE(a.gettimeout());
+  a.set_timeout(std::nullopt);
+  CHECK_FALSE(a.timeout());
 }
 
 TEST_CASE_FIXTURE(hub_test,
@@ -328,11 +328,11 @@ TEST_CASE_FIXTURE(hub_test, "socket: bad input is a clear error") {
   CHECK(os_failure_of([&] { closed.sendall("x"); }).error == EBADF);
   CHECK(os_failure_of([&] { green::socket(AF_INET, 12345); }).error != 0);
   auto [a, b] = green::socketpair();
-  CHECK_THROWS_AS(a.settimeout(-1.0), std::invalid_argument);
-  CHECK_THROWS_AS(a.settimeout(std::nan("")), std::invalid_argument);
-  CHECK_FALSE(a.gettimeout());  // unchanged by the refused calls
-  a.settimeout(std::numeric_limits<double>::infinity());
-  CHECK_FALSE(a.gettimeout());  // forever is blocking
+  CHECK_THROWS_AS(a.set_timeout(-1.0), std::invalid_argument);
+  CHECK_THROWS_AS(a.set_timeout(std::nan("")), std::invalid_argument);
+  CHECK_FALSE(a.timeout());  // unchanged by the refused calls
+  a.set_timeout(std::numeric_limits<double>::infinity());
+  CHECK_FALSE(a.timeout());  // forever is blocking
   int fds[2];
   REQUIRE(::pipe(fds) == 0);
   CHECK_THROWS_WITH_AS(green::socket::adopt(fds[0]), doctest::Contains("is not a socket"),

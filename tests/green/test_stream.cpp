@@ -106,7 +106,7 @@ TEST_CASE_FIXTURE(hub_test,
 
 TEST_CASE_FIXTURE(hub_test, "stream: write buffers until flush") {
   auto [a, b] = green::socketpair();
-  b.settimeout(0);
+  b.set_timeout(0);
   green::stream s(a);
   s.write("buffered");
   CHECK_THROWS_AS(b.recv(100), std::system_error);  // nothing sent yet
@@ -142,7 +142,7 @@ TEST_CASE_FIXTURE(hub_test,
 TEST_CASE_FIXTURE(hub_test,
                   "stream: a write that times out keeps what was not sent for the next flush") {
   auto [a, b] = green::socketpair();
-  a.settimeout(0.02);
+  a.set_timeout(0.02);
   green::stream out(a);
   std::string data;
   for (int i = 0; data.size() < (4 << 20); ++i) data += std::to_string(i) + ",";
@@ -154,7 +154,7 @@ TEST_CASE_FIXTURE(hub_test,
     for (std::string part; !(part = b.recv(1 << 16)).empty();) all += part;
     return all;
   });
-  a.settimeout(std::nullopt);
+  a.set_timeout(std::nullopt);
   out.flush();
   a.shutdown(SHUT_WR);
   CHECK(reader.wait() == data);

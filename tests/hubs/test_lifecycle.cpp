@@ -20,7 +20,7 @@
 #include "coros/event.hpp"
 #include "coros/green_pile.hpp"
 #include "coros/green_pool.hpp"
-#include "coros/pool.hpp"
+#include "coros/object_pool.hpp"
 #include "coros/queue.hpp"
 #include "coros/semaphore.hpp"
 #include "../support/fixture.hpp"
@@ -456,7 +456,7 @@ TEST_CASE_FIXTURE(hub_test, "calls from another thread fail at once and change n
   semaphore sem(0);
   channel<int> ch;
   green_pool pool(1);
-  eventlet::pool<int> objects(0, 1, [] { return 1; });
+  eventlet::object_pool<int> objects(0, 1, [] { return 1; });
   pipe_pair p;
   std::vector<std::string> outcomes;
   std::thread([&] {

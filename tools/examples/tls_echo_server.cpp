@@ -72,14 +72,14 @@ std::pair<std::string, std::string> ephemeral_certificate() {
 }
 
 // The connections being served, closed at shutdown so that their handlers end.
-std::set<green::ssl_socket*> connections;
+std::set<green::tls_socket*> connections;
 bool stopping = false;
 
 // Echoes what a client sends until it closes; a failure ends only this connection.
-void echo(green::ssl_socket connection, green::address peer) {
+void echo(green::tls_socket connection, green::address peer) {
   connections.insert(&connection);
   struct leave {
-    green::ssl_socket* c;
+    green::tls_socket* c;
     ~leave() { connections.erase(c); }
   } on_exit{&connection};
   try {
@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
       const auto [cert, key] = ephemeral_certificate();
       return green::tls_context::server_from_pem(cert, key);
     }();
-    green::ssl_listener listener(green::listen({"127.0.0.1", port}), context);
+    green::tls_listener listener(green::listen({"127.0.0.1", port}), context);
 
     auto [signals, signal_writer] = green::pipe();
     signal_pipe = signal_writer.fileno();
@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
     signals.read(1);  // until a signal comes
     serving.kill();   // accept no more
     stopping = true;
-    for (green::ssl_socket* c : connections) c->close();  // with close_notify; handlers wake
+    for (green::tls_socket* c : connections) c->close();  // with close_notify; handlers wake
     while (!connections.empty()) eventlet::sleep(0);      // and end
     eventlet::sleep(0);  // the hub releases the greenthreads that ended
     return 0;

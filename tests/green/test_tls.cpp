@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "green/ssl.hpp"
+#include "green/tls.hpp"
 #include "green/stream.hpp"
 #include "helpers.hpp"
 
@@ -26,7 +26,7 @@ extern char** environ;
 
 using namespace eventlet;
 using green::address;
-using green::ssl_socket;
+using green::tls_socket;
 using green::tls_context;
 using green_tests::fnv1a;
 using green_tests::os_failure_of;
@@ -170,15 +170,15 @@ std::pair<green::socket, green::socket> tcp_pair() {
 }
 
 struct tls_pair {
-  ssl_socket client, server;
+  tls_socket client, server;
 };
 
 // Makes TLS connections of the two ends of `link` (the server's first) and completes their
 // handshake, the client expecting `host`.
 tls_pair handshaken(std::pair<green::socket, green::socket> link, const tls_context& server,
                     const tls_context& client, const std::string& host = "localhost") {
-  tls_pair p{green::wrap_ssl(std::move(link.second), client, host),
-             green::wrap_ssl(std::move(link.first), server)};
+  tls_pair p{green::wrap_tls(std::move(link.second), client, host),
+             green::wrap_tls(std::move(link.first), server)};
   auto server_side = spawn([&p] { p.server.handshake(); });
   try {
     p.client.handshake();
@@ -201,7 +201,7 @@ tls_pair handshaken(const tls_context& server, const tls_context& client,
 }
 
 // The hash of `total` pseudo-random bytes sent in 1 MiB blocks with sendall.
-std::uint64_t send_random(ssl_socket& s, std::size_t total, std::uint64_t seed) {
+std::uint64_t send_random(tls_socket& s, std::size_t total, std::uint64_t seed) {
   constexpr std::size_t block_size = 1 << 20;
   std::string block(block_size, '\0');
   std::uint64_t x = seed, hash = fnv1a("");
@@ -217,7 +217,7 @@ std::uint64_t send_random(ssl_socket& s, std::size_t total, std::uint64_t seed) 
 }
 
 // The hash of the next `total` bytes received.
-std::uint64_t receive(ssl_socket& s, std::size_t total) {
+std::uint64_t receive(tls_socket& s, std::size_t total) {
   std::vector<char> buffer(256 << 10);
   std::uint64_t hash = fnv1a("");
   for (std::size_t received = 0; received < total;) {
@@ -246,12 +246,12 @@ TEST_CASE_FIXTURE(hub_test, "ssl: a client and a server speak TLS 1.3, the serve
 }
 
 TEST_CASE_FIXTURE(hub_test,
-                  "ssl: 100 clients at once through serve(ssl_listener), lines over streams") {
-  green::ssl_listener server({"127.0.0.1", 0}, pki().server_cert, pki().server_key);
+                  "ssl: 100 clients at once through serve(tls_listener), lines over streams") {
+  green::tls_listener server({"127.0.0.1", 0}, pki().server_cert, pki().server_key);
   const address where = server.getsockname();
   int handlers_running = 0;
   auto serving = spawn([&] {
-    green::serve(server, [&](ssl_socket connection, address) {
+    green::serve(server, [&](tls_socket connection, address) {
       ++handlers_running;
       struct leave {
         int& n;
@@ -269,7 +269,7 @@ TEST_CASE_FIXTURE(hub_test,
   std::vector<greenthread<bool>> clients;
   for (int i = 0; i < 100; ++i)
     clients.push_back(spawn([&, i] {
-      ssl_socket s = green::connect_ssl(where, "localhost", client);
+      tls_socket s = green::connect_tls(where, "localhost", client);
       green::stream lines(s);
       bool echoed = true;
       for (int j = 0; j < 3; ++j) {
@@ -284,7 +284,7 @@ TEST_CASE_FIXTURE(hub_test,
   int echoed = 0;
   for (auto& c : clients) echoed += c.wait();
   CHECK(echoed == 100);
-  green::connect_ssl(where, "localhost", client).sendall("stop\n");
+  green::connect_tls(where, "localhost", client).sendall("stop\n");
   serving.wait();
   while (handlers_running > 0) eventlet::sleep(0.001);  // each ends at its client's close_notify
 }
@@ -311,7 +311,7 @@ TEST_CASE_FIXTURE(hub_test, "ssl: data OpenSSL has buffered is read before waiti
   const int peek_error = errno;
   CHECK(peeked == -1);
   CHECK(peek_error == EAGAIN);
-  p.client.settimeout(0);  // a call that waited on the fd would throw EAGAIN
+  p.client.set_timeout(0);  // a call that waited on the fd would throw EAGAIN
   std::string rest;
   for (int i = 0; i < 24; ++i) rest += p.client.recv(1);
   CHECK(rest == "irst recordsecond record");
@@ -324,9 +324,9 @@ TEST_CASE_FIXTURE(hub_test, "ssl: data OpenSSL has buffered is read before waiti
 
 TEST_CASE_FIXTURE(hub_test, "ssl: by default a client refuses a self-signed server, saying why") {
   auto [a, b] = green::socketpair();
-  ssl_socket server =
-      green::wrap_ssl(std::move(a), tls_context::server(pki().self_cert, pki().self_key));
-  ssl_socket client = green::wrap_ssl(std::move(b), default_client(), "localhost");
+  tls_socket server =
+      green::wrap_tls(std::move(a), tls_context::server(pki().self_cert, pki().self_key));
+  tls_socket client = green::wrap_tls(std::move(b), default_client(), "localhost");
   auto server_side = spawn([&] { return tls_failure_of([&] { server.handshake(); }); });
   CHECK(tls_failure_of([&] { client.handshake(); }) ==
         "handshake: certificate verify failed: self-signed certificate");
@@ -335,8 +335,8 @@ TEST_CASE_FIXTURE(hub_test, "ssl: by default a client refuses a self-signed serv
 
 TEST_CASE_FIXTURE(hub_test, "ssl: by default a client refuses a CA the system does not trust") {
   auto [a, b] = green::socketpair();
-  ssl_socket server = green::wrap_ssl(std::move(a), test_server());
-  ssl_socket client = green::wrap_ssl(std::move(b), default_client(), "localhost");
+  tls_socket server = green::wrap_tls(std::move(a), test_server());
+  tls_socket client = green::wrap_tls(std::move(b), default_client(), "localhost");
   auto server_side = spawn([&] { return tls_failure_of([&] { server.handshake(); }); });
   CHECK(tls_failure_of([&] { client.handshake(); }) ==
         "handshake: certificate verify failed: unable to get local issuer certificate");
@@ -398,8 +398,8 @@ TEST_CASE_FIXTURE(hub_test, "ssl: a server that asks for client certificates ver
   CHECK(p.server.peer_subject() == "CN=eventlet test client");
 
   auto [a, b] = green::socketpair();
-  ssl_socket refusing = green::wrap_ssl(std::move(a), server);
-  ssl_socket anonymous = green::wrap_ssl(std::move(b), trusting_client(), "localhost");
+  tls_socket refusing = green::wrap_tls(std::move(a), server);
+  tls_socket anonymous = green::wrap_tls(std::move(b), trusting_client(), "localhost");
   auto server_side = spawn([&] { return tls_failure_of([&] { refusing.handshake(); }); });
   // TLS 1.3: the client's handshake ends before the server has judged it; its first read
   // brings the verdict.
@@ -412,19 +412,19 @@ TEST_CASE_FIXTURE(hub_test, "ssl: a server that asks for client certificates ver
 
 TEST_CASE_FIXTURE(hub_test, "ssl: recv and handshake time out with timeout_error") {
   tls_pair p = handshaken(test_server(), trusting_client());
-  p.client.settimeout(0.05);
-  CHECK(p.client.gettimeout() == 0.05);
+  p.client.set_timeout(0.05);
+  CHECK(p.client.timeout() == 0.05);
   CHECK_THROWS_WITH_AS(p.client.recv(10), "recv: timed out", timeout_error);
   p.server.sendall("late");
   CHECK(p.client.recv(10) == "late");  // still usable
 
   auto [a, b] = green::socketpair();  // `a` never answers
-  ssl_socket waiting = green::wrap_ssl(std::move(b), trusting_client(), "localhost");
-  waiting.settimeout(0.05);
+  tls_socket waiting = green::wrap_tls(std::move(b), trusting_client(), "localhost");
+  waiting.set_timeout(0.05);
   CHECK_THROWS_WITH_AS(waiting.handshake(), "handshake: timed out", timeout_error);
 
   green_tests::loopback_listener silent;  // the kernel accepts; nobody speaks TLS
-  CHECK_THROWS_WITH_AS(green::connect_ssl(silent.where, "localhost", trusting_client(), 0.05),
+  CHECK_THROWS_WITH_AS(green::connect_tls(silent.where, "localhost", trusting_client(), 0.05),
                        "handshake: timed out", timeout_error);
 }
 
@@ -443,14 +443,14 @@ TEST_CASE_FIXTURE(hub_test,
                   "timeout; the next client is served") {
   tls_context context = test_server();
   context.set_handshake_timeout(0.2);
-  green::ssl_listener server(green::listen({"127.0.0.1", 0}), context);
+  green::tls_listener server(green::listen({"127.0.0.1", 0}), context);
   const address where = server.getsockname();
   hub_tests::collected_reports reports(hub);
   std::vector<std::string> timeouts;  // what the handlers' handshakes threw
   auto serving = spawn([&] {
     green::serve(
         server,
-        [&](ssl_socket connection, address) {
+        [&](tls_socket connection, address) {
           try {
             connection.handshake();
           } catch (const timeout_error& e) {
@@ -468,7 +468,7 @@ TEST_CASE_FIXTURE(hub_test,
   });
   green::socket silent = green::connect(where);  // accepted first; it never speaks
   const double start = hub.clock();
-  ssl_socket client = green::connect_ssl(where, "localhost", trusting_client(), 5.0);
+  tls_socket client = green::connect_tls(where, "localhost", trusting_client(), 5.0);
   CHECK(hub.clock() - start < 1.0);  // the silent one held the only slot for 0.2 s
   REQUIRE(timeouts.size() == 1);     // before this client's handshake could begin
   CHECK(timeouts[0] == handshake_timeout_message("0.2"));
@@ -479,7 +479,7 @@ TEST_CASE_FIXTURE(hub_test,
   serving.wait();
   CHECK(reports.lines ==
         std::vector<std::string>{"a serve() handler: " + handshake_timeout_message("0.2")});
-  silent.settimeout(5);
+  silent.set_timeout(5);
   CHECK(silent.recv(1) == "");  // the server closed it
 }
 
@@ -489,7 +489,7 @@ TEST_CASE_FIXTURE(hub_test,
   tls_context context = test_server();
   context.set_handshake_timeout(0.2);
   auto [a, b] = green::socketpair();
-  ssl_socket server = green::wrap_ssl(std::move(a), context);
+  tls_socket server = green::wrap_tls(std::move(a), context);
   // The header of a 16 KiB handshake record, then a byte of it every 50 ms: each wakes the
   // server, which reads it and waits for more; the whole record would take 14 minutes.
   int trickled = 0;
@@ -521,9 +521,9 @@ TEST_CASE_FIXTURE(hub_test, "ssl: set_handshake_timeout(nullopt) lets a silent c
   CHECK_FALSE(unlimited.handshake_timeout());
   auto [a, silent_a] = green::socketpair();
   auto [b, silent_b] = green::socketpair();
-  ssl_socket x = green::wrap_ssl(std::move(a), limited);
-  ssl_socket y = green::wrap_ssl(std::move(b), unlimited);
-  const auto failure_of = [](ssl_socket& s) {
+  tls_socket x = green::wrap_tls(std::move(a), limited);
+  tls_socket y = green::wrap_tls(std::move(b), unlimited);
+  const auto failure_of = [](tls_socket& s) {
     try {
       s.handshake();
     } catch (const std::exception& e) {
@@ -552,8 +552,8 @@ TEST_CASE_FIXTURE(hub_test,
   // A shorter socket timeout ends each call, which leaves the handshake to resume, until the
   // handshake timeout, counted from the first call, ends the handshake.
   auto [a, silent_a] = green::socketpair();
-  ssl_socket resumed = green::wrap_ssl(std::move(a), context);
-  resumed.settimeout(0.03);
+  tls_socket resumed = green::wrap_tls(std::move(a), context);
+  resumed.set_timeout(0.03);
   int call_timeouts = 0;
   std::string last;
   for (int i = 0; i < 100 && last.empty(); ++i) {  // 3 s if the handshake timeout never came
@@ -572,17 +572,17 @@ TEST_CASE_FIXTURE(hub_test,
 
   // A longer socket timeout: the handshake timeout ends the call, and closes the connection.
   auto [b, silent_b] = green::socketpair();
-  ssl_socket patient = green::wrap_ssl(std::move(b), context);
-  patient.settimeout(5);
+  tls_socket patient = green::wrap_tls(std::move(b), context);
+  patient.set_timeout(5);
   CHECK_THROWS_WITH_AS(patient.handshake(), expired.c_str(), timeout_error);
   CHECK(patient.fileno() == -1);
-  silent_b.settimeout(5);
+  silent_b.set_timeout(5);
   CHECK(silent_b.recv(1) == "");
 
   // A timeout of 0 never waits: the handshake timeout ends the first call made after it.
   auto [c, silent_c] = green::socketpair();
-  ssl_socket polled = green::wrap_ssl(std::move(c), context);
-  polled.settimeout(0);
+  tls_socket polled = green::wrap_tls(std::move(c), context);
+  polled.set_timeout(0);
   CHECK(os_failure_of([&] { polled.handshake(); }).error == EAGAIN);
   eventlet::sleep(0.2);
   CHECK_THROWS_WITH_AS(polled.handshake(), expired.c_str(), timeout_error);
@@ -593,7 +593,7 @@ TEST_CASE_FIXTURE(hub_test,
                   "ssl: an eventlet::timeout ending a handshake keeps its source and the "
                   "connection") {
   tls_context context = test_server();
-  const auto source_of = [](ssl_socket& s) {
+  const auto source_of = [](tls_socket& s) {
     try {
       s.handshake();
     } catch (const timeout_error& e) {
@@ -602,13 +602,13 @@ TEST_CASE_FIXTURE(hub_test,
     return std::uint64_t(-1);
   };
   auto [a, b] = green::socketpair();
-  ssl_socket server = green::wrap_ssl(std::move(a), context);  // 60 s
+  tls_socket server = green::wrap_tls(std::move(a), context);  // 60 s
   {
     eventlet::timeout outer(0.05);
     CHECK(source_of(server) == outer.id());
   }
   CHECK(server.fileno() >= 0);
-  ssl_socket client = green::wrap_ssl(std::move(b), trusting_client(), "localhost");
+  tls_socket client = green::wrap_tls(std::move(b), trusting_client(), "localhost");
   auto server_side = spawn([&] { server.handshake(); });  // it resumes
   client.handshake();
   server_side.wait();
@@ -618,7 +618,7 @@ TEST_CASE_FIXTURE(hub_test,
   // A handshake timeout that ends first is the handshake's own timeout_error.
   context.set_handshake_timeout(0.05);
   auto [c, silent] = green::socketpair();
-  ssl_socket limited = green::wrap_ssl(std::move(c), context);
+  tls_socket limited = green::wrap_tls(std::move(c), context);
   eventlet::timeout outer(5);
   CHECK_THROWS_WITH_AS(limited.handshake(), handshake_timeout_message("0.05").c_str(),
                        timeout_error);
@@ -649,14 +649,14 @@ TEST_CASE_FIXTURE(hub_test,
   client.set_verify(false);
   client.set_handshake_timeout(0.05);
   auto [a, silent] = green::socketpair();
-  ssl_socket s = green::wrap_ssl(std::move(a), client);
+  tls_socket s = green::wrap_tls(std::move(a), client);
   CHECK_THROWS_WITH_AS(s.handshake(), handshake_timeout_message("0.05").c_str(), timeout_error);
 }
 
 TEST_CASE_FIXTURE(hub_test,
                   "ssl: the timeout bounds a whole sendall; what it encrypted goes next") {
   tls_pair p = handshaken(test_server(), trusting_client());
-  p.client.settimeout(0.05);
+  p.client.set_timeout(0.05);
   const std::string big(8 << 20, 'x');  // more than the socket buffers hold
   CHECK_THROWS_WITH_AS(p.client.sendall(big), "sendall: timed out", timeout_error);
   // The server reads everything; then the next send follows what was sent before it.
@@ -668,7 +668,7 @@ TEST_CASE_FIXTURE(hub_test,
     }
     return std::size_t(0);
   });
-  p.client.settimeout(std::nullopt);
+  p.client.set_timeout(std::nullopt);
   p.client.sendall("tail");
   const std::size_t before_tail = draining.wait();
   CHECK(before_tail > 0);
@@ -679,7 +679,7 @@ TEST_CASE_FIXTURE(hub_test,
 TEST_CASE_FIXTURE(hub_test,
                   "ssl: with timeout 0 send never waits; what it encrypted goes before more") {
   tls_pair p = handshaken(test_server(), trusting_client());
-  p.client.settimeout(0);
+  p.client.set_timeout(0);
   const std::string record(16384, 'z');
   std::size_t taken = 0;
   for (;;) {
@@ -692,13 +692,13 @@ TEST_CASE_FIXTURE(hub_test,
     }
   }
   CHECK(taken > 0);
-  p.server.settimeout(10);  // fails, rather than hangs, if bytes stay behind
+  p.server.set_timeout(10);  // fails, rather than hangs, if bytes stay behind
   auto reading = spawn([&] {
     std::size_t got = 0;
     while (got < taken) got += p.server.recv(1 << 16).size();
     return got;
   });
-  p.client.settimeout(std::nullopt);
+  p.client.set_timeout(std::nullopt);
   p.client.sendall("");            // what the kernel could not take yet
   CHECK(reading.wait() == taken);  // exactly what send() said it took
 }
@@ -742,7 +742,7 @@ TEST_CASE_FIXTURE(hub_test,
 TEST_CASE_FIXTURE(hub_test,
                   "ssl: a reset is ECONNRESET; sending to a closed peer is EPIPE, never SIGPIPE") {
   auto [server_end, client_end] = tcp_pair();
-  ssl_socket client = green::wrap_ssl(std::move(client_end), trusting_client(), "localhost");
+  tls_socket client = green::wrap_tls(std::move(client_end), trusting_client(), "localhost");
   auto resetting = spawn([&s = server_end] {
     s.recv(1);  // the ClientHello has come, and stays unread:
     s.setsockopt(SOL_SOCKET, SO_LINGER, linger{1, 0});
@@ -764,8 +764,8 @@ TEST_CASE_FIXTURE(hub_test,
 TEST_CASE_FIXTURE(hub_test,
                   "ssl: a greenthread killed in its handshake leaves a socket that can resume") {
   auto [a, b] = green::socketpair();
-  ssl_socket server = green::wrap_ssl(std::move(a), test_server());
-  ssl_socket client = green::wrap_ssl(std::move(b), trusting_client(), "localhost");
+  tls_socket server = green::wrap_tls(std::move(a), test_server());
+  tls_socket client = green::wrap_tls(std::move(b), trusting_client(), "localhost");
   auto killed = spawn([&] { client.handshake(); });
   eventlet::sleep(0);  // it sent its hello and waits for the server's
   killed.kill();
@@ -779,9 +779,9 @@ TEST_CASE_FIXTURE(hub_test,
 
 TEST_CASE_FIXTURE(hub_test, "ssl: a greenthread killed in its handshake closes its socket") {
   auto [a, b] = green::socketpair();
-  ssl_socket server = green::wrap_ssl(std::move(a), test_server());
+  tls_socket server = green::wrap_tls(std::move(a), test_server());
   auto killed = spawn([&b = b] {
-    ssl_socket client = green::wrap_ssl(std::move(b), trusting_client(), "localhost");
+    tls_socket client = green::wrap_tls(std::move(b), trusting_client(), "localhost");
     client.handshake();
   });
   eventlet::sleep(0);
@@ -848,40 +848,40 @@ TEST_CASE_FIXTURE(hub_test,
   CHECK(p.client.peer_subject() == "CN=localhost");
 }
 
-TEST_CASE_FIXTURE(hub_test, "ssl: bad arguments to wrap_ssl, connect_ssl, ssl_listener and serve") {
+TEST_CASE_FIXTURE(hub_test, "ssl: bad arguments to wrap_tls, connect_tls, tls_listener and serve") {
   auto [a, b] = green::socketpair();
-  CHECK_THROWS_WITH_AS(green::wrap_ssl(std::move(a), trusting_client()),
-                       doctest::Contains("wrap_ssl: a client that verifies its server needs "
+  CHECK_THROWS_WITH_AS(green::wrap_tls(std::move(a), trusting_client()),
+                       doctest::Contains("wrap_tls: a client that verifies its server needs "
                                          "server_hostname"),
                        std::invalid_argument);
   CHECK(a.fileno() >= 0);  // still the caller's
-  CHECK_THROWS_WITH_AS(green::wrap_ssl(std::move(a), test_server(), "localhost"),
-                       "wrap_ssl: server_hostname is for clients, and this is a server context",
+  CHECK_THROWS_WITH_AS(green::wrap_tls(std::move(a), test_server(), "localhost"),
+                       "wrap_tls: server_hostname is for clients, and this is a server context",
                        std::invalid_argument);
-  CHECK_THROWS_AS(green::wrap_ssl(std::move(a), trusting_client(), std::string("a\0b", 3)),
+  CHECK_THROWS_AS(green::wrap_tls(std::move(a), trusting_client(), std::string("a\0b", 3)),
                   std::invalid_argument);
   CHECK(a.fileno() >= 0);
   green::socket closed;
-  CHECK(os_failure_of([&] { green::wrap_ssl(std::move(closed), test_server()); }).error == EBADF);
-  CHECK_THROWS_WITH_AS(green::connect_ssl({"127.0.0.1", 1}, ""),
-                       doctest::Contains("connect_ssl: a client that verifies"),
+  CHECK(os_failure_of([&] { green::wrap_tls(std::move(closed), test_server()); }).error == EBADF);
+  CHECK_THROWS_WITH_AS(green::connect_tls({"127.0.0.1", 1}, ""),
+                       doctest::Contains("connect_tls: a client that verifies"),
                        std::invalid_argument);  // before connecting
 
   green::socket listening = green::listen({"127.0.0.1", 0});
-  CHECK_THROWS_WITH_AS(green::ssl_listener(std::move(listening), trusting_client()),
-                       doctest::Contains("ssl_listener: the context is a client context"),
+  CHECK_THROWS_WITH_AS(green::tls_listener(std::move(listening), trusting_client()),
+                       doctest::Contains("tls_listener: the context is a client context"),
                        std::invalid_argument);
   CHECK(listening.fileno() >= 0);
-  green::ssl_listener server(std::move(listening), test_server());
+  green::tls_listener server(std::move(listening), test_server());
   CHECK_THROWS_WITH_AS(green::serve(server, {}), "serve: the handler is empty",
                        std::invalid_argument);
 
-  ssl_socket nothing;
+  tls_socket nothing;
   CHECK(os_failure_of([&] { nothing.recv(1); }).error == EBADF);
   CHECK(os_failure_of([&] { nothing.handshake(); }).error == EBADF);
   CHECK(nothing.fileno() == -1);
   CHECK(nothing.version() == "");
-  CHECK_FALSE(nothing.gettimeout());
+  CHECK_FALSE(nothing.timeout());
   nothing.close();
 }
 
@@ -902,7 +902,7 @@ struct child_process {
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) < 0)
       throw std::system_error(errno, std::generic_category(), "socketpair");
     io = green::socket::adopt(ends[0]);
-    io.settimeout(10);
+    io.set_timeout(10);
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -970,8 +970,8 @@ TEST_CASE_FIXTURE(hub_test, "ssl interop: a green client and openssl s_server, T
   for (const std::string version : {"1.3", "1.2"}) {
     CAPTURE(version);
     openssl_server server({"-rev", version == "1.3" ? "-tls1_3" : "-tls1_2", "-alpn", "x,echo"});
-    ssl_socket s = green::connect_ssl({"127.0.0.1", server.port}, "localhost", client, 10.0);
-    s.settimeout(10);
+    tls_socket s = green::connect_tls({"127.0.0.1", server.port}, "localhost", client, 10.0);
+    s.set_timeout(10);
     CHECK(s.version() == "TLSv" + version);
     CHECK(s.selected_alpn() == "echo");
     green::stream lines(s);
@@ -986,13 +986,13 @@ TEST_CASE_FIXTURE(hub_test,
                   "clean close") {
   tls_context context = test_server();
   context.set_alpn_protocols({"echo"});
-  green::ssl_listener listener(green::listen({"127.0.0.1", 0}), context);
-  listener.settimeout(10);
+  green::tls_listener listener(green::listen({"127.0.0.1", 0}), context);
+  listener.set_timeout(10);
   child_process client({"openssl", "s_client", "-connect", listener.getsockname().to_string(),
                         "-CAfile", pki().ca, "-verify_return_error", "-servername", "localhost",
                         "-alpn", "echo", "-brief"});
   auto [connection, peer] = listener.accept();
-  connection.settimeout(10);
+  connection.set_timeout(10);
   auto serving = spawn([&c = connection] {
     green::stream lines(c);
     for (std::string line; !(line = lines.readline()).empty();) {
@@ -1017,12 +1017,12 @@ TEST_CASE_FIXTURE(hub_test,
 }
 
 TEST_CASE_FIXTURE(hub_test, "ssl interop: a green server refuses openssl s_client's TLS 1.1") {
-  green::ssl_listener listener({"127.0.0.1", 0}, pki().server_cert, pki().server_key);
-  listener.settimeout(10);
+  green::tls_listener listener({"127.0.0.1", 0}, pki().server_cert, pki().server_key);
+  listener.set_timeout(10);
   child_process client(
       {"openssl", "s_client", "-connect", listener.getsockname().to_string(), "-tls1_1", "-brief"});
   auto [connection, peer] = listener.accept();
-  connection.settimeout(10);
+  connection.set_timeout(10);
   CHECK(tls_failure_of([&] { connection.handshake(); }) == "handshake: unsupported protocol");
   connection.close();
   CHECK(client.wait() != 0);

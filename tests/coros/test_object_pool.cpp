@@ -1,4 +1,4 @@
-// pool<T>: items made up front and on demand, reuse, get blocking at max_size and getters
+// object_pool<T>: items made up front and on demand, reuse, get blocking at max_size and getters
 // served first come first served, timeouts, failing factories, discarded items, killed getters,
 // item_guard, misuse, the hub greenlet and thread rules, bad arguments.
 #include <doctest/doctest.h>
@@ -11,16 +11,16 @@
 
 #include "../support/fixture.hpp"
 #include "coros/event.hpp"
-#include "coros/pool.hpp"
+#include "coros/object_pool.hpp"
 
 using namespace eventlet;
 using hub_tests::hub_test;
 
 TEST_CASE_FIXTURE(
     hub_test,
-    "pool: min_size items are made up front, more on demand up to max_size; items are reused") {
+    "object_pool: min_size items are made up front, more on demand up to max_size; items are reused") {
   int made = 0;
-  pool<int> p(2, 4, [&] { return ++made; });
+  object_pool<int> p(2, 4, [&] { return ++made; });
   CHECK(made == 2);
   CHECK(p.free() == 4);
   const int a = p.get(), b = p.get();  // the two made up front
@@ -44,8 +44,8 @@ TEST_CASE_FIXTURE(
 }
 
 TEST_CASE_FIXTURE(
-    hub_test, "pool: get blocks while max_size are out; put hands the item to the longest waiter") {
-  pool<std::string> p(0, 1, [] { return std::string("conn"); });
+    hub_test, "object_pool: get blocks while max_size are out; put hands the item to the longest waiter") {
+  object_pool<std::string> p(0, 1, [] { return std::string("conn"); });
   std::string held = p.get();
   std::vector<std::string> got;
   std::vector<greenthread<void>> getters;
@@ -69,8 +69,8 @@ TEST_CASE_FIXTURE(
 }
 
 TEST_CASE_FIXTURE(hub_test,
-                  "pool: get(timeout) throws timeout_error when no item comes, losing nothing") {
-  pool<int> p(1, 1, [] { return 7; });
+                  "object_pool: get(timeout) throws timeout_error when no item comes, losing nothing") {
+  object_pool<int> p(1, 1, [] { return 7; });
   const int x = p.get();
   CHECK_THROWS_AS(p.get(0.01), timeout_error);
   CHECK_THROWS_WITH(p.get(0), doctest::Contains("pool::get"));
@@ -84,10 +84,10 @@ TEST_CASE_FIXTURE(hub_test,
   CHECK(p.free() == 1);
 }
 
-TEST_CASE_FIXTURE(hub_test, "pool: a factory that throws frees its slot; get rethrows") {
+TEST_CASE_FIXTURE(hub_test, "object_pool: a factory that throws frees its slot; get rethrows") {
   bool fail = true;
   int made = 0;
-  pool<int> p(0, 1, [&] {
+  object_pool<int> p(0, 1, [&] {
     if (fail) throw std::runtime_error("cannot connect");
     return ++made;
   });
@@ -99,9 +99,9 @@ TEST_CASE_FIXTURE(hub_test, "pool: a factory that throws frees its slot; get ret
 }
 
 TEST_CASE_FIXTURE(hub_test,
-                  "pool: the slot of a failed factory call goes to the next waiting getter") {
+                  "object_pool: the slot of a failed factory call goes to the next waiting getter") {
   int calls = 0;
-  pool<int> p(0, 1, [&] {
+  object_pool<int> p(0, 1, [&] {
     if (++calls == 1) {
       eventlet::sleep(0.001);  // the second getter comes meanwhile, and waits
       throw std::runtime_error("first fails");
@@ -116,9 +116,9 @@ TEST_CASE_FIXTURE(hub_test,
 }
 
 TEST_CASE_FIXTURE(hub_test,
-                  "pool: a discarded item frees its slot; a waiting getter makes a new one") {
+                  "object_pool: a discarded item frees its slot; a waiting getter makes a new one") {
   int made = 0;
-  pool<int> p(0, 1, [&] { return ++made; });
+  object_pool<int> p(0, 1, [&] { return ++made; });
   const int broken = p.get();
   auto getter = spawn([&] { return p.get(); });
   eventlet::sleep(0);
@@ -133,9 +133,9 @@ TEST_CASE_FIXTURE(hub_test,
 }
 
 TEST_CASE_FIXTURE(hub_test,
-                  "pool: a getter killed after it was handed an item or a slot gives it on") {
+                  "object_pool: a getter killed after it was handed an item or a slot gives it on") {
   int made = 0;
-  pool<int> p(0, 1, [&] { return ++made; });
+  object_pool<int> p(0, 1, [&] { return ++made; });
   const int x = p.get();
   auto a = spawn([&] { return p.get(); });
   auto b = spawn([&] { return p.get(); });
@@ -172,9 +172,9 @@ TEST_CASE_FIXTURE(hub_test,
 }
 
 TEST_CASE_FIXTURE(hub_test,
-                  "pool: item() puts the item back when its guard goes; discard() drops it") {
+                  "object_pool: item() puts the item back when its guard goes; discard() drops it") {
   int made = 0;
-  pool<std::string> p(1, 2, [&] { return "conn" + std::to_string(++made); });
+  object_pool<std::string> p(1, 2, [&] { return "conn" + std::to_string(++made); });
   {
     auto c = p.item();
     CHECK(*c == "conn1");
@@ -202,8 +202,8 @@ TEST_CASE_FIXTURE(hub_test,
   CHECK_THROWS_AS(p.item(0.01), timeout_error);
 }
 
-TEST_CASE_FIXTURE(hub_test, "pool: putting back or discarding with no item out is refused") {
-  pool<int> p(1, 2, [] { return 0; });
+TEST_CASE_FIXTURE(hub_test, "object_pool: putting back or discarding with no item out is refused") {
+  object_pool<int> p(1, 2, [] { return 0; });
   CHECK_THROWS_AS(p.put(5), std::logic_error);
   CHECK_THROWS_WITH(p.discard(5), doctest::Contains("no item of this pool is out"));
   const int x = p.get();
@@ -214,8 +214,8 @@ TEST_CASE_FIXTURE(hub_test, "pool: putting back or discarding with no item out i
 
 TEST_CASE_FIXTURE(
     hub_test,
-    "pool: non-blocking calls work in a hub callback; a get that would block is refused") {
-  pool<int> p(0, 1, [] { return 1; });
+    "object_pool: non-blocking calls work in a hub callback; a get that would block is refused") {
+  object_pool<int> p(0, 1, [] { return 1; });
   event<> done;
   int got = 0;
   std::string refused;
@@ -236,12 +236,12 @@ TEST_CASE_FIXTURE(
   CHECK(p.free() == 1);
 }
 
-TEST_CASE_FIXTURE(hub_test, "pool: use from another thread is refused") {
-  pool<int> p(1, 1, [] { return 1; });
+TEST_CASE_FIXTURE(hub_test, "object_pool: use from another thread is refused") {
+  object_pool<int> p(1, 1, [] { return 1; });
   int refused = 0;
   std::thread([&] {
-    for (auto call : {+[](pool<int>& x) { x.get(); }, +[](pool<int>& x) { x.put(1); },
-                      +[](pool<int>& x) { x.free(); }}) {
+    for (auto call : {+[](object_pool<int>& x) { x.get(); }, +[](object_pool<int>& x) { x.put(1); },
+                      +[](object_pool<int>& x) { x.free(); }}) {
       try {
         call(p);
       } catch (const hubs::hub_error& e) {
@@ -254,13 +254,13 @@ TEST_CASE_FIXTURE(hub_test, "pool: use from another thread is refused") {
 }
 
 TEST_CASE_FIXTURE(hub_test,
-                  "pool: bad arguments are refused; a failing factory fails the construction") {
+                  "object_pool: bad arguments are refused; a failing factory fails the construction") {
   auto make = [] { return 0; };
-  CHECK_THROWS_AS(pool<int>(0, 1, nullptr), std::invalid_argument);
-  CHECK_THROWS_AS(pool<int>(0, 0, make), std::invalid_argument);
-  CHECK_THROWS_WITH(pool<int>(3, 2, make), doctest::Contains("min_size"));
+  CHECK_THROWS_AS(object_pool<int>(0, 1, nullptr), std::invalid_argument);
+  CHECK_THROWS_AS(object_pool<int>(0, 0, make), std::invalid_argument);
+  CHECK_THROWS_WITH(object_pool<int>(3, 2, make), doctest::Contains("min_size"));
   int made = 0;
-  CHECK_THROWS_WITH(pool<int>(3, 3,
+  CHECK_THROWS_WITH(object_pool<int>(3, 3,
                               [&]() -> int {
                                 if (++made == 2) throw std::runtime_error("down");
                                 return made;

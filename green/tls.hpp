@@ -1,12 +1,12 @@
 // ssl: TLS (OpenSSL 3) over green sockets, like eventlet's green ssl: handshakes, reads and
 // writes suspend only the calling greenthread.
 //
-//   auto s = green::connect_ssl(green::resolve("example.com", 443)[0], "example.com");
+//   auto s = green::connect_tls(green::resolve("example.com", 443)[0], "example.com");
 //   s.sendall("GET / HTTP/1.0\r\nHost: example.com\r\n\r\n");
 //   std::string reply = s.recv(4096);  // "" once the server has closed TLS cleanly
 //
-//   green::ssl_listener server({"0.0.0.0", 8443}, "cert.pem", "key.pem");
-//   green::serve(server, [](green::ssl_socket conn, green::address peer) {
+//   green::tls_listener server({"0.0.0.0", 8443}, "cert.pem", "key.pem");
+//   green::serve(server, [](green::tls_socket conn, green::address peer) {
 //     green::stream s(conn);  // the handshake happens in this greenthread, on the first read
 //     s.write(s.readline());
 //     s.flush();
@@ -25,12 +25,12 @@
 // failed: hostname mismatch (expected 'example.com')"); tls_eof_error when the peer closes the
 // connection without TLS's close_notify; std::system_error (with the errno, "recv: Connection
 // reset by peer") and timeout_error as for green::socket. Timeouts are green::socket's:
-// settimeout(nullopt) blocks, settimeout(0) never waits (EAGAIN), settimeout(t) bounds each
+// set_timeout(nullopt) blocks, set_timeout(0) never waits (EAGAIN), set_timeout(t) bounds each
 // call, handshake included, by t seconds. A server's handshake is also bounded as a whole,
 // over all the calls that make it progress, by its context's handshake timeout: 60 s unless
 // set_handshake_timeout() says otherwise, so that a client that connects and stays silent,
 // or sends a byte at a time, holds a greenthread (a slot of serve()) only that long. An
-// ssl_socket is used by one thread; one greenthread may read while another writes (once the
+// tls_socket is used by one thread; one greenthread may read while another writes (once the
 // handshake is done).
 #pragma once
 
@@ -70,8 +70,8 @@ struct tls_context_state;
 struct tls_connection;
 }  // namespace detail
 
-class ssl_socket;
-class ssl_listener;
+class tls_socket;
+class tls_listener;
 
 // tls_context: the settings connections share (OpenSSL's SSL_CTX). Copies share one context:
 // a setting changed through one applies to all, and to connections made afterwards. Set it up
@@ -84,7 +84,7 @@ class tls_context {
 
   // client() makes a client context: the server's certificate is verified against the
   // system's trust store (OpenSSL's default paths; SSL_CERT_FILE and SSL_CERT_DIR override
-  // them), and its host name against the name given to wrap_ssl(). Reading the trust store
+  // them), and its host name against the name given to wrap_tls(). Reading the trust store
   // takes tens of milliseconds: make one context and share it. Throws tls_error.
   static tls_context client();
 
@@ -125,7 +125,7 @@ class tls_context {
   // end over all the calls that make it progress, by `seconds` (nullopt or infinity: no
   // limit), besides each call's socket timeout: once it passes, the handshake fails with
   // timeout_error and closes the connection. A server context starts with 60 s; a client one
-  // with no limit, its handshakes bounded by the socket's timeout (as connect_ssl() sets it).
+  // with no limit, its handshakes bounded by the socket's timeout (as connect_tls() sets it).
   // It applies to handshakes in progress too. Throws std::invalid_argument unless `seconds`
   // is > 0 (0 would fail every handshake that waits) or nullopt.
   void set_handshake_timeout(std::optional<double> seconds);
@@ -134,9 +134,9 @@ class tls_context {
   std::optional<double> handshake_timeout() const noexcept;
 
  private:
-  friend class ssl_socket;
-  friend class ssl_listener;
-  friend ssl_socket connect_ssl(const address& remote, const std::string& server_hostname,
+  friend class tls_socket;
+  friend class tls_listener;
+  friend tls_socket connect_tls(const address& remote, const std::string& server_hostname,
                                 const tls_context& context, std::optional<double> timeout);
   explicit tls_context(std::shared_ptr<detail::tls_context_state> state) noexcept
       : state_(std::move(state)) {}
@@ -144,17 +144,17 @@ class tls_context {
   std::shared_ptr<detail::tls_context_state> state_;
 };
 
-// ssl_socket: a TLS connection over a green socket (which it owns), made by wrap_ssl(),
-// connect_ssl() or ssl_listener::accept(). Move-only.
-class ssl_socket {
+// tls_socket: a TLS connection over a green socket (which it owns), made by wrap_tls(),
+// connect_tls() or tls_listener::accept(). Move-only.
+class tls_socket {
  public:
-  // ssl_socket() is a closed socket, what a moved-from one is too.
-  ssl_socket() noexcept;
-  ssl_socket(ssl_socket&&) noexcept;
-  ssl_socket& operator=(ssl_socket&&) noexcept;
+  // tls_socket() is a closed socket, what a moved-from one is too.
+  tls_socket() noexcept;
+  tls_socket(tls_socket&&) noexcept;
+  tls_socket& operator=(tls_socket&&) noexcept;
 
-  // ~ssl_socket() closes it, as close() does.
-  ~ssl_socket();
+  // ~tls_socket() closes it, as close() does.
+  ~tls_socket();
 
   // handshake() performs the TLS handshake, if not done yet; recv() and send() do it
   // themselves on first use, so calling it only makes its errors come here. Throws tls_error
@@ -197,13 +197,13 @@ class ssl_socket {
   // fileno() is the socket's fd, or -1 once closed.
   int fileno() const noexcept;
 
-  // settimeout() sets the timeout of each later call, as green::socket's does. Throws
+  // set_timeout() sets the timeout of each later call, as green::socket's does. Throws
   // std::invalid_argument if negative or NaN, std::system_error(EBADF) for an empty socket
   // (default-made or moved-from).
-  void settimeout(std::optional<double> seconds);
+  void set_timeout(std::optional<double> seconds);
 
-  // gettimeout() is the timeout settimeout() set (nullopt: blocking).
-  std::optional<double> gettimeout() const noexcept;
+  // timeout() is the timeout set_timeout() set (nullopt: blocking).
+  std::optional<double> timeout() const noexcept;
 
   // version() is the TLS version negotiated ("TLSv1.3", "TLSv1.2"); "" before the handshake.
   std::string version() const;
@@ -220,51 +220,51 @@ class ssl_socket {
   std::string peer_subject() const;
 
  private:
-  friend ssl_socket wrap_ssl(socket&& sock, const tls_context& context,
+  friend tls_socket wrap_tls(socket&& sock, const tls_context& context,
                              const std::string& server_hostname);
-  ssl_socket(socket&& sock, const tls_context& context, const std::string& server_hostname);
+  tls_socket(socket&& sock, const tls_context& context, const std::string& server_hostname);
 
   std::unique_ptr<detail::tls_connection> c_;
 };
 
-// wrap_ssl() makes `sock`, a connected stream socket, a TLS connection on `context`, keeping
+// wrap_tls() makes `sock`, a connected stream socket, a TLS connection on `context`, keeping
 // its timeout; the handshake comes with the first recv(), send() or handshake(). A client
 // gives `server_hostname`, the name (or IP address) the server's certificate must match,
 // also sent as SNI (names only); it may be empty only if the context does not verify. Throws
 // std::invalid_argument (no host name for a verifying client, one for a server),
 // std::system_error(EBADF) for a closed socket, tls_error; `sock` stays the caller's then.
-ssl_socket wrap_ssl(socket&& sock, const tls_context& context,
+tls_socket wrap_tls(socket&& sock, const tls_context& context,
                     const std::string& server_hostname = {});
 
-// connect_ssl() connects to `remote` and completes the handshake as a client of `context`
+// connect_tls() connects to `remote` and completes the handshake as a client of `context`
 // (by default one made by tls_context::client()) expecting `server_hostname`, both within
 // `timeout` seconds (nullopt: no limit); the socket it returns has no timeout. Throws as
-// green::connect() and wrap_ssl() do, and what handshake() throws.
-ssl_socket connect_ssl(const address& remote, const std::string& server_hostname,
+// green::connect() and wrap_tls() do, and what handshake() throws.
+tls_socket connect_tls(const address& remote, const std::string& server_hostname,
                        std::optional<double> timeout = std::nullopt);
-ssl_socket connect_ssl(const address& remote, const std::string& server_hostname,
+tls_socket connect_tls(const address& remote, const std::string& server_hostname,
                        const tls_context& context, std::optional<double> timeout = std::nullopt);
 
 // What serve() calls for each TLS connection, in a greenthread of its own.
-using ssl_connection_handler = std::function<void(ssl_socket connection, address peer)>;
+using tls_connection_handler = std::function<void(tls_socket connection, address peer)>;
 
-// ssl_listener: a listening socket whose connections speak TLS, the seed's ssl_listener().
-class ssl_listener {
+// tls_listener: a listening socket whose connections speak TLS, the seed's tls_listener().
+class tls_listener {
  public:
-  // ssl_listener() listens on `local`, as listen() does, with a server context made by
+  // tls_listener() listens on `local`, as listen() does, with a server context made by
   // tls_context::server(cert_file, key_file). Throws as those do.
-  ssl_listener(const address& local, const std::string& cert_file, const std::string& key_file,
+  tls_listener(const address& local, const std::string& cert_file, const std::string& key_file,
                int backlog = 128);
 
-  // ssl_listener() serves TLS with `context` on `listener`, a listening socket. Throws
+  // tls_listener() serves TLS with `context` on `listener`, a listening socket. Throws
   // std::invalid_argument for a client context (`listener` stays the caller's then).
-  ssl_listener(socket&& listener, tls_context context);
+  tls_listener(socket&& listener, tls_context context);
 
   // accept() waits for a connection and returns it, its handshake still to come (in the
   // greenthread that first reads or writes it: a slow client holds up only that one, for at
   // most the context's handshake timeout), and the peer's address. Throws as
   // socket::accept() does.
-  std::pair<ssl_socket, address> accept();
+  std::pair<tls_socket, address> accept();
 
   // getsockname() is the local address. Throws std::system_error.
   address getsockname() const { return socket_.getsockname(); }
@@ -275,12 +275,12 @@ class ssl_listener {
   // fileno() is the fd, or -1 once closed.
   int fileno() const noexcept { return socket_.fileno(); }
 
-  // settimeout() and gettimeout() are socket's, for accept().
-  void settimeout(std::optional<double> seconds) { socket_.settimeout(seconds); }
-  std::optional<double> gettimeout() const noexcept { return socket_.gettimeout(); }
+  // set_timeout() and timeout() are socket's, for accept().
+  void set_timeout(std::optional<double> seconds) { socket_.set_timeout(seconds); }
+  std::optional<double> timeout() const noexcept { return socket_.timeout(); }
 
  private:
-  friend void serve(ssl_listener& listener, ssl_connection_handler handler,
+  friend void serve(tls_listener& listener, tls_connection_handler handler,
                     std::size_t concurrency);
   socket socket_;
   tls_context context_;
@@ -291,6 +291,6 @@ class ssl_listener {
 // handshake is the handler's exception (reported through the hub's exception handler unless
 // the handler catches it); one that outlasts the context's handshake timeout fails with
 // timeout_error, freeing its slot. Throws as green::serve() does.
-void serve(ssl_listener& listener, ssl_connection_handler handler, std::size_t concurrency = 1000);
+void serve(tls_listener& listener, tls_connection_handler handler, std::size_t concurrency = 1000);
 
 }  // namespace eventlet::green

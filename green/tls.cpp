@@ -1,4 +1,4 @@
-#include "ssl.hpp"
+#include "tls.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -58,7 +58,7 @@ struct tls_connection {
   // the latter passes, it closes the connection. Throws as run() does.
   void handshake(double until);
 
-  // send() of ssl_socket: encrypts one record of `data` and flushes.
+  // send() of tls_socket: encrypts one record of `data` and flushes.
   std::size_t send_some(const char* what, std::string_view data, double until);
 
   // Throws the exception for a failed OpenSSL call whose SSL_get_error() is `ssl_error`.
@@ -150,7 +150,7 @@ const BIO_METHOD* green_bio() {
     BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "green socket");
     if (!m || BIO_meth_set_write(m, bio_write) != 1 || BIO_meth_set_read(m, bio_read) != 1 ||
         BIO_meth_set_ctrl(m, bio_ctrl) != 1 || BIO_meth_set_create(m, bio_create) != 1)
-      throw tls_error("wrap_ssl: " + openssl_reason("cannot make a BIO method"));
+      throw tls_error("wrap_tls: " + openssl_reason("cannot make a BIO method"));
     return m;
   }();
   return method;
@@ -488,29 +488,29 @@ void tls_context::set_alpn_protocols(const std::vector<std::string>& protocols) 
   }
 }
 
-// ssl_socket
+// tls_socket
 
 namespace {
-// The connection of an ssl_socket, or std::system_error(EBADF) naming `what` if it has none.
+// The connection of an tls_socket, or std::system_error(EBADF) naming `what` if it has none.
 tls_connection& open_connection(const std::unique_ptr<tls_connection>& c, const char* what) {
   if (!c) os::throw_error(EBADF, what);
   return *c;
 }
 }  // namespace
 
-ssl_socket::ssl_socket() noexcept = default;
-ssl_socket::ssl_socket(ssl_socket&&) noexcept = default;
-ssl_socket& ssl_socket::operator=(ssl_socket&& other) noexcept {
+tls_socket::tls_socket() noexcept = default;
+tls_socket::tls_socket(tls_socket&&) noexcept = default;
+tls_socket& tls_socket::operator=(tls_socket&& other) noexcept {
   if (this != &other) {
     close();
     c_ = std::move(other.c_);
   }
   return *this;
 }
-ssl_socket::~ssl_socket() { close(); }
+tls_socket::~tls_socket() { close(); }
 
-ssl_socket::ssl_socket(socket&& sock, const tls_context& context, const std::string& host) {
-  constexpr const char* what = "wrap_ssl";
+tls_socket::tls_socket(socket&& sock, const tls_context& context, const std::string& host) {
+  constexpr const char* what = "wrap_tls";
   const tls_context_state& state = *context.state_;
   check_host_name(what, state, host);
   sock.fd_.open(what);
@@ -544,18 +544,18 @@ ssl_socket::ssl_socket(socket&& sock, const tls_context& context, const std::str
   c_ = std::move(c);
 }
 
-void ssl_socket::handshake() {
+void tls_socket::handshake() {
   tls_connection& c = open_connection(c_, "handshake");
   c.handshake(c.fd.deadline());
 }
 
-std::string ssl_socket::recv(std::size_t max) {
+std::string tls_socket::recv(std::size_t max) {
   std::string data(max, '\0');
   data.resize(recv_into(data));
   return data;
 }
 
-std::size_t ssl_socket::recv_into(std::span<char> buffer) {
+std::size_t tls_socket::recv_into(std::span<char> buffer) {
   tls_connection& c = open_connection(c_, "recv");
   const double until = c.fd.deadline();
   if (!SSL_is_init_finished(c.ssl)) c.handshake(until);
@@ -566,12 +566,12 @@ std::size_t ssl_socket::recv_into(std::span<char> buffer) {
   return got;
 }
 
-std::size_t ssl_socket::send(std::string_view data) {
+std::size_t tls_socket::send(std::string_view data) {
   tls_connection& c = open_connection(c_, "send");
   return c.send_some("send", data, c.fd.deadline());
 }
 
-void ssl_socket::sendall(std::string_view data) {
+void tls_socket::sendall(std::string_view data) {
   tls_connection& c = open_connection(c_, "sendall");
   const double until = c.fd.deadline();
   do {
@@ -579,7 +579,7 @@ void ssl_socket::sendall(std::string_view data) {
   } while (!data.empty());
 }
 
-void ssl_socket::shutdown() {
+void tls_socket::shutdown() {
   tls_connection& c = open_connection(c_, "shutdown");
   const double until = c.fd.deadline();
   c.handshake(until);
@@ -591,28 +591,28 @@ void ssl_socket::shutdown() {
   c.flush("shutdown", until);
 }
 
-void ssl_socket::close() noexcept {
+void tls_socket::close() noexcept {
   if (!c_) return;
   c_->send_close_notify();
   c_->fd.close();
 }
 
-int ssl_socket::fileno() const noexcept { return c_ ? c_->fd.get() : -1; }
+int tls_socket::fileno() const noexcept { return c_ ? c_->fd.get() : -1; }
 
-void ssl_socket::settimeout(std::optional<double> seconds) {
-  open_connection(c_, "settimeout").fd.set_timeout(seconds);
+void tls_socket::set_timeout(std::optional<double> seconds) {
+  open_connection(c_, "set_timeout").fd.set_timeout(seconds);
 }
 
-std::optional<double> ssl_socket::gettimeout() const noexcept {
+std::optional<double> tls_socket::timeout() const noexcept {
   return c_ ? c_->fd.timeout() : std::nullopt;
 }
 
-std::string ssl_socket::version() const {
+std::string tls_socket::version() const {
   if (!c_ || !SSL_is_init_finished(c_->ssl)) return {};
   return SSL_get_version(c_->ssl);
 }
 
-std::string ssl_socket::selected_alpn() const {
+std::string tls_socket::selected_alpn() const {
   if (!c_) return {};
   const unsigned char* name = nullptr;
   unsigned int length = 0;
@@ -620,12 +620,12 @@ std::string ssl_socket::selected_alpn() const {
   return name ? std::string(reinterpret_cast<const char*>(name), length) : std::string();
 }
 
-std::string ssl_socket::server_name() const {
+std::string tls_socket::server_name() const {
   const char* name = c_ ? SSL_get_servername(c_->ssl, TLSEXT_NAMETYPE_host_name) : nullptr;
   return name ? name : "";
 }
 
-std::string ssl_socket::peer_subject() const {
+std::string tls_socket::peer_subject() const {
   X509* peer = c_ ? SSL_get0_peer_certificate(c_->ssl) : nullptr;
   if (!peer) return {};
   owned<BIO> text(BIO_new(BIO_s_mem()));
@@ -638,55 +638,55 @@ std::string ssl_socket::peer_subject() const {
 
 // Free functions
 
-ssl_socket wrap_ssl(socket&& sock, const tls_context& context, const std::string& server_hostname) {
-  return ssl_socket(std::move(sock), context, server_hostname);
+tls_socket wrap_tls(socket&& sock, const tls_context& context, const std::string& server_hostname) {
+  return tls_socket(std::move(sock), context, server_hostname);
 }
 
-ssl_socket connect_ssl(const address& remote, const std::string& server_hostname,
+tls_socket connect_tls(const address& remote, const std::string& server_hostname,
                        std::optional<double> timeout) {
   static const tls_context shared = tls_context::client();
-  return connect_ssl(remote, server_hostname, shared, timeout);
+  return connect_tls(remote, server_hostname, shared, timeout);
 }
 
-ssl_socket connect_ssl(const address& remote, const std::string& server_hostname,
+tls_socket connect_tls(const address& remote, const std::string& server_hostname,
                        const tls_context& context, std::optional<double> timeout) {
-  check_host_name("connect_ssl", *context.state_, server_hostname);
+  check_host_name("connect_tls", *context.state_, server_hostname);
   const double start = hubs::hub::clock();
-  ssl_socket s = wrap_ssl(connect(remote, timeout), context, server_hostname);
+  tls_socket s = wrap_tls(connect(remote, timeout), context, server_hostname);
   if (timeout) {
     const double left = *timeout - (hubs::hub::clock() - start);
-    if (left <= 0) throw timeout_error("connect_ssl: timed out");
-    s.settimeout(left);
+    if (left <= 0) throw timeout_error("connect_tls: timed out");
+    s.set_timeout(left);
   }
   s.handshake();
-  s.settimeout(std::nullopt);
+  s.set_timeout(std::nullopt);
   return s;
 }
 
-ssl_listener::ssl_listener(const address& local, const std::string& cert_file,
+tls_listener::tls_listener(const address& local, const std::string& cert_file,
                            const std::string& key_file, int backlog)
     : context_(tls_context::server(cert_file, key_file)) {
   socket_ = listen(local, backlog);
 }
 
-ssl_listener::ssl_listener(socket&& listener, tls_context context) : context_(std::move(context)) {
+tls_listener::tls_listener(socket&& listener, tls_context context) : context_(std::move(context)) {
   if (!context_.state_->server)
     throw std::invalid_argument(
-        "ssl_listener: the context is a client context (make one with tls_context::server())");
+        "tls_listener: the context is a client context (make one with tls_context::server())");
   socket_ = std::move(listener);
 }
 
-std::pair<ssl_socket, address> ssl_listener::accept() {
+std::pair<tls_socket, address> tls_listener::accept() {
   auto [connection, peer] = socket_.accept();
-  return {wrap_ssl(std::move(connection), context_), std::move(peer)};
+  return {wrap_tls(std::move(connection), context_), std::move(peer)};
 }
 
-void serve(ssl_listener& listener, ssl_connection_handler handler, std::size_t concurrency) {
+void serve(tls_listener& listener, tls_connection_handler handler, std::size_t concurrency) {
   if (!handler) throw std::invalid_argument("serve: the handler is empty");
   serve(
       listener.socket_,
       [context = listener.context_, handler = std::move(handler)](socket connection, address peer) {
-        handler(wrap_ssl(std::move(connection), context), std::move(peer));
+        handler(wrap_tls(std::move(connection), context), std::move(peer));
       },
       concurrency);
 }

@@ -17,11 +17,11 @@
 #include <utility>
 
 #include "coros/greenthread.hpp"
-#include "green/ssl.hpp"
+#include "green/tls.hpp"
 #include "tools/bench.hpp"
 
 using namespace eventlet;
-using green::ssl_socket;
+using green::tls_socket;
 using green::tls_context;
 
 namespace {
@@ -68,10 +68,10 @@ std::pair<tls_context, tls_context> contexts() {
 }
 
 // Makes a TLS pair over a new socket pair and completes its handshake.
-std::pair<ssl_socket, ssl_socket> connected(const tls_context& server, const tls_context& client) {
+std::pair<tls_socket, tls_socket> connected(const tls_context& server, const tls_context& client) {
   auto [a, b] = green::socketpair();
-  ssl_socket s = green::wrap_ssl(std::move(a), server);
-  ssl_socket c = green::wrap_ssl(std::move(b), client, "localhost");
+  tls_socket s = green::wrap_tls(std::move(a), server);
+  tls_socket c = green::wrap_tls(std::move(b), client, "localhost");
   auto server_side = spawn([&s] { s.handshake(); });
   c.handshake();
   server_side.wait();

@@ -1,7 +1,7 @@
-// pool<T>: a pool of reusable items (connections, say), like eventlet.pools.Pool: made by a
+// object_pool<T>: a pool of reusable items (connections, say), like eventlet.pools.Pool: made by a
 // factory when needed, at most max_size at once, handed out by get() and given back by put().
 //
-//   eventlet::pool<connection> db(1, 10, [] { return connection("db:5432"); });
+//   eventlet::object_pool<connection> db(1, 10, [] { return connection("db:5432"); });
 //   {
 //     auto c = db.item();  // get(); put back when `c` goes out of scope
 //     c->query("...");
@@ -35,46 +35,46 @@
 namespace eventlet {
 
 template <typename T>
-class pool {
+class object_pool {
  public:
   class item_guard;
 
-  // pool() makes `min_size` items with `create` at once, and more when needed, up to
+  // object_pool() makes `min_size` items with `create` at once, and more when needed, up to
   // `max_size`. Throws std::invalid_argument for an empty factory, a max_size of 0 or a
   // min_size above max_size; rethrows what `create` throws.
-  pool(std::size_t min_size, std::size_t max_size, std::function<T()> create)
+  object_pool(std::size_t min_size, std::size_t max_size, std::function<T()> create)
       : max_size_(max_size), create_(std::move(create)) {
-    if (!create_) throw std::invalid_argument("pool: the factory is empty");
-    if (max_size == 0) throw std::invalid_argument("pool: max_size must be at least 1");
-    if (min_size > max_size) throw std::invalid_argument("pool: min_size is above max_size");
+    if (!create_) throw std::invalid_argument("object_pool: the factory is empty");
+    if (max_size == 0) throw std::invalid_argument("object_pool: max_size must be at least 1");
+    if (min_size > max_size) throw std::invalid_argument("object_pool: min_size is above max_size");
     for (; size_ < min_size; ++size_) free_.push_back(create_());
   }
 
-  pool(const pool&) = delete;
-  pool& operator=(const pool&) = delete;
+  object_pool(const object_pool&) = delete;
+  object_pool& operator=(const object_pool&) = delete;
 
   // get() returns a free item, or makes one if fewer than max_size exist, or else blocks until
   // one is put back (or discarded: then it makes one). Rethrows what the factory throws; throws
   // hubs::hub_error from the hub greenlet if it would block.
   T get() {
-    owner_.check("pool::get");
+    owner_.check("object_pool::get");
     return take(-1);
   }
 
   // get(timeout) is get() for at most `timeout` seconds: throws timeout_error if no item comes
   // in time, std::invalid_argument for a negative or NaN timeout.
   T get(double timeout) {
-    owner_.check("pool::get");
+    owner_.check("object_pool::get");
     if (std::isnan(timeout) || timeout < 0)
-      throw std::invalid_argument("pool::get: timeout must be a number >= 0");
+      throw std::invalid_argument("object_pool::get: timeout must be a number >= 0");
     return take(timeout);
   }
 
   // put() gives back an item taken with get(), to the longest-waiting getter if any. Throws
   // std::logic_error if no item is out. Non-blocking.
   void put(T item) {
-    owner_.check("pool::put");
-    check_out("pool::put");
+    owner_.check("object_pool::put");
+    check_out("object_pool::put");
     give(std::move(item));
   }
 
@@ -82,8 +82,8 @@ class pool {
   // so that a new one can be made in its place. Throws std::logic_error if no item is out.
   // Non-blocking.
   void discard(T /*item*/) {
-    owner_.check("pool::discard");
-    check_out("pool::discard");
+    owner_.check("object_pool::discard");
+    check_out("object_pool::discard");
     release_slot();
   }
 
@@ -96,13 +96,13 @@ class pool {
   // free() is the number of get() calls that would not block: free items, and those that may
   // still be made.
   std::size_t free() const {
-    owner_.check("pool::free");
+    owner_.check("object_pool::free");
     return free_.size() + (max_size_ - size_);
   }
 
   // waiting() is the number of greenthreads blocked in get().
   std::size_t waiting() const {
-    owner_.check("pool::waiting");
+    owner_.check("object_pool::waiting");
     return getters_.size();
   }
 
@@ -122,18 +122,18 @@ class pool {
     T& operator*() noexcept { return *item_; }
     T* operator->() noexcept { return &*item_; }
 
-    // discard() destroys the item instead of putting it back: see pool::discard(). Throws
+    // discard() destroys the item instead of putting it back: see object_pool::discard(). Throws
     // std::logic_error if the guard holds no item (it was moved from, or discarded).
     void discard() {
-      if (!pool_) throw std::logic_error("pool::item_guard::discard: the guard holds no item");
+      if (!pool_) throw std::logic_error("object_pool::item_guard::discard: the guard holds no item");
       std::exchange(pool_, nullptr)->discard(std::move(*item_));
       item_.reset();
     }
 
    private:
-    friend class pool;
-    item_guard(pool& p, T item) : pool_(&p), item_(std::move(item)) {}
-    pool* pool_;
+    friend class object_pool;
+    item_guard(object_pool& p, T item) : pool_(&p), item_(std::move(item)) {}
+    object_pool* pool_;
     std::optional<T> item_;
   };
 
@@ -153,7 +153,7 @@ class pool {
     detail::wait_list::waiter w;
     w.slot = &handed;
     if (!getters_.wait(w, timeout, &give_back, this))
-      throw timeout_error("pool::get: no item came free within the timeout");
+      throw timeout_error("object_pool::get: no item came free within the timeout");
     if (handed) return std::move(*handed);
     return make();  // a slot was freed for this getter
   }
@@ -196,7 +196,7 @@ class pool {
 
   // What a getter killed after it was handed an item or a slot does with it.
   static void give_back(detail::wait_list::waiter& w, void* p) {
-    auto& self = *static_cast<pool*>(p);
+    auto& self = *static_cast<object_pool*>(p);
     auto& handed = *static_cast<std::optional<T>*>(w.slot);
     if (handed)
       self.give(std::move(*handed));
