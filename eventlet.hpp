@@ -29,4 +29,5 @@
 #include "green/fd.hpp"
 #include "green/net.hpp"
 #include "green/dns.hpp"
+#include "green/tls_context.hpp"
 #include "green/tls.hpp"
