@@ -30,6 +30,7 @@
 
 #include "detail/wait_list.hpp"
 #include "greenthread.hpp"
+#include "../base/scope_exit.hpp"
 
 namespace eventlet {
 
@@ -184,10 +185,7 @@ class green_pool {
         detail::link_quietly(*m->thread, [m] { finished(m); });
       } else {
         m->thread.emplace(eventlet::spawn([m, call = std::forward<C>(call)]() mutable {
-          struct leave {
-            detail::pool_member* m;
-            ~leave() { finished(m); }
-          } on_exit{m};
+          const scope_exit leave([m] { finished(m); });
           return call();
         }));
       }

@@ -9,6 +9,7 @@
 
 #include "../coros/greenthread.hpp"
 #include "../coros/semaphore.hpp"
+#include "../base/scope_exit.hpp"
 
 namespace eventlet::green {
 
@@ -84,13 +85,10 @@ void serve(socket& listener, connection_handler handler, std::size_t concurrency
   if (concurrency == 0) throw std::invalid_argument("serve: the concurrency must be > 0");
   auto state = std::make_shared<serve_state>(std::move(handler), concurrency);
   state->server = getcurrent();
-  struct leave {
-    serve_state& state;
-    ~leave() {
-      state.server = nullptr;
-      state.stopping.cancel();
-    }
-  } on_exit{*state};
+  const scope_exit leave([&s = *state] {
+    s.server = nullptr;
+    s.stopping.cancel();
+  });
 
   // Out of fds, the listener stays readable while the connection waits in the backlog, so
   // waiting for it to be readable would spin the hub. Instead serve() waits for a green fd of

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../../coros/event.hpp"
+#include "../../base/scope_exit.hpp"
 
 namespace eventlet::green::detail {
 
@@ -26,16 +27,13 @@ thread_local release_waiter* release_waiters = nullptr;
 bool wait_for_fd_release(double timeout) {
   release_waiter me{{}, release_waiters};
   release_waiters = &me;
-  struct leave {
-    release_waiter* me;
-    ~leave() {
-      for (release_waiter** w = &release_waiters; *w; w = &(*w)->next)
-        if (*w == me) {
-          *w = me->next;
-          break;
-        }
-    }
-  } on_exit{&me};
+  const scope_exit leave([&me] {
+    for (release_waiter** w = &release_waiters; *w; w = &(*w)->next)
+      if (*w == &me) {
+        *w = me.next;
+        break;
+      }
+  });
   return me.released.wait(timeout);
 }
 

@@ -1,6 +1,7 @@
 // The TLS connection: OpenSSL's calls run until they succeed, waiting in the hub for the fd
 // whenever OpenSSL needs more input, and the BIO between OpenSSL and the green fd.
 #include "tls_state.hpp"
+#include "../../base/scope_exit.hpp"
 
 #include <sys/socket.h>
 
@@ -65,10 +66,7 @@ const BIO_METHOD* green_bio() {
 void tls_connection::flush(const char* what, double until) {
   if (out.empty() || flushing) return;
   flushing = true;
-  struct done {
-    bool& flag;
-    ~done() { flag = false; }
-  } on_exit{flushing};
+  const scope_exit done([this] { flushing = false; });
   const auto send_some = [this](int f) { return ::send(f, out.data(), out.size(), MSG_NOSIGNAL); };
   while (!out.empty()) out.erase(0, fd.call(what, hubs::io::write, send_some, until));
   if (out.capacity() > record_size) out.shrink_to_fit();  // idle connections keep no buffer
