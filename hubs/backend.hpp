@@ -58,10 +58,11 @@ class backend {
   // fd_limit() is one past the highest fd this backend can watch (select: FD_SETSIZE).
   virtual int fd_limit() const noexcept { return INT_MAX; }
 
-  // update() changes the interest in `fd` from `from` to `to` (either may be io::none). When
-  // `from` equals `to` the fd must be registered anew: it may have been closed and its number
-  // reused by another file since. Returns 0, or the errno that makes the fd unwatchable (EBADF
-  // for a closed fd).
+  // update() changes the interest in `fd` from `from` (what it was last told) to `to` (either
+  // may be io::none). The fd may have been closed and its number reused by another file since
+  // the last call, so the kernel may no longer have what `from` says: update() must end with
+  // `to` registered either way, and when `from` equals `to` it must register the fd anew.
+  // Returns 0, or the errno that makes the fd unwatchable (EBADF for a closed fd).
   virtual int update(int fd, io from, io to) = 0;
 
   // wait() blocks until an fd it watches is ready or `timeout` passes (negative: no limit)
