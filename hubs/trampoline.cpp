@@ -3,10 +3,13 @@
 
 #include "trampoline.hpp"
 
+#include "../base/scope_exit.hpp"
+
 namespace eventlet::hubs {
 
-void trampoline(int fd, io events, double timeout, closes how) {
-  if (std::isnan(timeout)) throw std::invalid_argument("trampoline: timeout is NaN");
+void trampoline(int fd, io events, std::optional<double> timeout, closes how) {
+  if (timeout && !(*timeout >= 0))
+    throw std::invalid_argument("trampoline: the timeout must be >= 0 seconds, or nullopt");
   hub& h = get_hub();
   eventlet::greenlet* self = getcurrent();
   h.check_can_block("trampoline (a wait on an fd)");
@@ -21,19 +24,14 @@ void trampoline(int fd, io events, double timeout, closes how) {
                        : "cannot wait on fd " + std::to_string(fd))));
   }, how);
   timer t;
-  if (timeout >= 0)
-    t = h.schedule_call_global(timeout, [self] {
+  if (timeout)
+    t = h.schedule_call_global(*timeout, [self] {
       self->throw_in(std::make_exception_ptr(timeout_error("trampoline timed out")));
     });
-  struct cleanup {
-    hub& h;
-    listener* l;
-    timer& t;
-    ~cleanup() {
-      h.remove(l);
-      t.cancel();
-    }
-  } done{h, l, t};
+  const scope_exit done([&h, l, &t] {
+    h.remove(l);
+    t.cancel();
+  });
   h.switch_();
 }
 

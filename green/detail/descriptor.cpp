@@ -55,10 +55,10 @@ void descriptor::set_timeout(std::optional<double> seconds) {
 }
 
 void descriptor::wait(const char* what, hubs::io events, double deadline) const {
-  double remaining = -1;
+  std::optional<double> remaining;
   if (deadline >= 0) {
     remaining = deadline - hubs::hub::clock();
-    if (remaining <= 0) throw timeout_error(std::string(what) + ": timed out");
+    if (*remaining <= 0) throw timeout_error(std::string(what) + ": timed out");
   }
   const int fd = open(what);
   try {

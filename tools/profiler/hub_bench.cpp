@@ -105,7 +105,7 @@ void run_timers(std::uint64_t n, double delay) {
 void hub_ping_pong(std::uint64_t n, const pipe_fds& p1, const pipe_fds& p2) {
   auto b = eventlet::spawn([&] {
     for (std::uint64_t i = 0; i < n; ++i) {
-      hubs::trampoline(p1.read_end, hubs::io::read, -1, hubs::closes::notified);
+      hubs::trampoline(p1.read_end, hubs::io::read, std::nullopt, hubs::closes::notified);
       read_byte(p1.read_end);
       write_byte(p2.write_end);
     }
@@ -113,7 +113,7 @@ void hub_ping_pong(std::uint64_t n, const pipe_fds& p1, const pipe_fds& p2) {
   auto a = eventlet::spawn([&] {
     for (std::uint64_t i = 0; i < n; ++i) {
       write_byte(p1.write_end);
-      hubs::trampoline(p2.read_end, hubs::io::read, -1, hubs::closes::notified);
+      hubs::trampoline(p2.read_end, hubs::io::read, std::nullopt, hubs::closes::notified);
       read_byte(p2.read_end);
     }
   });
