@@ -7,6 +7,7 @@
 
 #include "../base/log.hpp"
 #include "../base/scope_exit.hpp"
+#include "detail/wait_list.hpp"
 
 namespace eventlet {
 namespace detail {
@@ -22,7 +23,44 @@ class no_stack : public std::bad_alloc {
 };
 const std::exception_ptr no_stack_error = std::make_exception_ptr(no_stack());
 
+// The thread's spare core blocks, each core_block bytes (cores of bigger types are allocated
+// on their own). The cache stays trivial, for cheap thread-local access; what it holds is
+// freed at thread exit by core_cache_owner, after which blocks are freed at once.
+constexpr std::size_t core_block = 512, max_spare_cores = 64;
+struct core_cache {
+  void* spare[max_spare_cores];
+  std::size_t count;
+  enum : unsigned char { unused, open, closed } state;
+};
+[[gnu::tls_model("initial-exec")]] constinit thread_local core_cache cores{};
+
+struct core_cache_owner {
+  ~core_cache_owner() {
+    while (cores.count) ::operator delete(cores.spare[--cores.count]);
+    cores.state = core_cache::closed;
+  }
+};
+
 }  // namespace
+
+void* greenthread_core::operator new(std::size_t size) {
+  if (size > core_block) return ::operator new(size);
+  if (cores.count) return cores.spare[--cores.count];
+  return ::operator new(core_block);
+}
+
+void greenthread_core::operator delete(void* p, std::size_t size) noexcept {
+  if (size <= core_block && cores.state != core_cache::closed &&
+      cores.count < max_spare_cores) {
+    if (cores.state == core_cache::unused) {
+      static thread_local core_cache_owner owner;  // frees the cache at thread exit
+      cores.state = core_cache::open;
+    }
+    cores.spare[cores.count++] = p;
+    return;
+  }
+  ::operator delete(p);
+}
 
 greenthread_core::greenthread_core(void (*destroy)(greenthread_core*),
                                    void (*body)(greenthread_core*), double delay,
@@ -41,7 +79,7 @@ greenthread_core::greenthread_core(void (*destroy)(greenthread_core*),
   if (delay > 0)
     start_later_ = hub_.schedule_call_global(delay, [this] { start(); });
   else
-    hub_.queue(start_);
+    starts_next_ = hub_.idle(), hub_.queue(start_);
   hub_.enlist(*this);
 }
 
@@ -62,6 +100,7 @@ struct greenthread_core::waiting {
         *w = me.next;
         break;
       }
+    if (std::exchange(core.waiter_releases_, false)) core.unref();  // not the last reference
     core.unref();
   }
 };
@@ -72,9 +111,22 @@ void greenthread_core::wait() {
   if (!done_) {
     hub_.check_can_block("greenthread::wait");
     waiting until_done(*this, getcurrent());
-    while (!done_) hub_.switch_();
+    while (!done_) block();
   }
   if (error_) std::rethrow_exception(error_);
+}
+
+// Suspends a waiter until something resumes it. One waiting for a greenthread whose start is
+// still queued, and the next thing the hub would run, starts it directly (a direct hand-off,
+// as in wait_list), else the hub runs.
+void greenthread_core::block() {
+  if (starts_next_ && start_.is_queued() && wait_list::hand_off()) {
+    start_.cancel();
+    start();
+  } else {
+    wait_list::through_hub();
+    hub_.switch_();
+  }
 }
 
 std::size_t greenthread_core::link(std::function<void()> fn, bool observes) {
@@ -117,10 +169,20 @@ void greenthread_core::finish(std::exception_ptr error) {
       hub_.report_exception(std::current_exception(), "a greenthread link");
     }
   }
-  // On the next pass, when its greenlet has finished and left its stack, the greenthread's
-  // own reference goes (the waiters hold handles), then the waiters resume.
+  // A direct hand-off (as in wait_list): a greenthread finishing on an idle hub with one
+  // waiter (a greenthread or the main greenlet: no cycle) makes the waiter its parent, which
+  // its greenlet's death then resumes; the waiter drops the greenthread's own reference.
+  waiter* w = std::exchange(waiters_, nullptr);
+  if (w && !w->next && getcurrent() == &greenlet_ && hub_.idle() &&
+      (!w->self->parent() || w->self->parent() == hub_.greenlet()) && wait_list::hand_off()) {
+    waiter_releases_ = true;
+    greenlet_.set_parent(w->self);
+    return;
+  }
+  // Else on the next pass, when its greenlet has finished and left its stack, the
+  // greenthread's own reference goes (the waiters hold handles), then the waiters resume.
   hub_.queue(release_);
-  for (waiter* w = std::exchange(waiters_, nullptr); w; w = w->next) hub_.queue(*w);
+  for (; w; w = w->next) hub_.queue(*w);
 }
 
 void greenthread_core::kill(std::exception_ptr e) {
@@ -173,7 +235,7 @@ void greenthread_core::report_unobserved() noexcept {
     const std::string where =
         (greenlet_.name().empty() ? unnamed : "greenthread '" + greenlet_.name() + "'") +
         " (nobody waited for it)";
-    if (eventlet::detail::tls && hubs::detail::tls_hub == &hub_)
+    if (hubs::current_hub() == &hub_)
       hub_.report_exception(error_, where);
     else  // dropped on another thread, or with its hub shut down: no handler to ask
       log(log_level::error, "exception in " + where);

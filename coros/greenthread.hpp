@@ -39,6 +39,11 @@ class greenthread_core : private hubs::task {
   greenthread_core(const greenthread_core&) = delete;
   greenthread_core& operator=(const greenthread_core&) = delete;
 
+  // Cores come from a per-thread cache of blocks: spawning greenthreads one after another
+  // would otherwise allocate and free one of the same size each time. Throws std::bad_alloc.
+  static void* operator new(std::size_t size);
+  static void operator delete(void* p, std::size_t size) noexcept;
+
   void ref() noexcept { ++refs_; }
   void unref() noexcept {
     if (--refs_ == 0) {
@@ -76,6 +81,7 @@ class greenthread_core : private hubs::task {
   struct waiting;
   static void kill_task(hubs::task& t);
   void start();
+  void block();
   void report_unobserved() noexcept;
 
   // Drops the greenthread's own reference, run by the hub once the greenthread has finished
@@ -90,13 +96,16 @@ class greenthread_core : private hubs::task {
   unsigned refs_ = 2;  // the first handle, and the greenthread itself until it has finished
   bool done_ = false;
   bool observed_ = false;  // its outcome was waited for, or handed to a link
+  bool starts_next_ = false;  // its start was queued on an idle hub: nothing runs before it
+  bool waiter_releases_ = false;  // it finished into its waiter, which drops its reference
   std::exception_ptr error_;
   hubs::hub& hub_;
   std::vector<std::pair<std::size_t, std::function<void()>>> links_;
   std::size_t next_link_ = 1;
   // A greenlet blocked in wait(), in a list through the waiters' own frames.
   struct waiter : hubs::wakeup {
-    using hubs::wakeup::wakeup;
+    explicit waiter(eventlet::greenlet* g) noexcept : hubs::wakeup(g), self(g) {}
+    eventlet::greenlet* self;
     waiter* next = nullptr;
   };
   waiter* waiters_ = nullptr;

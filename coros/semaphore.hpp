@@ -16,7 +16,7 @@
 // (acquire(false), release() that need not wait, balance(), locked()) are safe from the hub
 // greenlet; calls that would block there throw hubs::hub_error. A semaphore belongs to the
 // thread that made it: calls from another thread throw hubs::hub_error. All three share the
-// queues' implementation (queue.hpp): a semaphore is a queue of interchangeable units.
+// queues' engine (detail/queue_core.hpp): a semaphore is a queue of interchangeable units.
 #pragma once
 
 #include <cmath>
@@ -24,7 +24,7 @@
 #include <optional>
 #include <stdexcept>
 
-#include "queue.hpp"
+#include "detail/queue_core.hpp"
 
 namespace eventlet {
 

@@ -106,6 +106,12 @@ class hub {
     run_queue_.prev_ = &q;
   }
 
+  // idle() tells whether the hub has nothing to run: no call queued, none left of the current
+  // pass, no closed fd to report (due timers and ready fds are not looked at). A call queued
+  // while it is idle is the next the hub runs, so the greenthread that queued it may switch
+  // there itself rather than through the hub: coros' direct hand-off.
+  bool idle() const noexcept { return empty(run_queue_) && empty(running_) && closed_.empty(); }
+
   // add() calls `cb` in the hub greenlet whenever `fd` is ready for `events` (io::read,
   // io::write or both), until remove(); `how` says how the fd gets closed. Throws hub_error
   // for a negative fd, an fd the backend cannot watch (select: fd >= FD_SETSIZE), a second

@@ -13,6 +13,21 @@ void thread_owned::refuse(const char* what) {
                         "through a documented thread-safe entry point)");
 }
 
+constinit thread_local wait_list::handoff_state wait_list::handoff{};
+
+void wait_list::suspend(hubs::hub& h, waiter& w) {
+  waiter* next = handoff.next;
+  if (next && handoff.by == w.self && next->is_queued() && w.self != h.greenlet() &&
+      hand_off()) {
+    handoff.next = nullptr;
+    next->cancel();  // it runs now rather than on the hub's next pass
+    next->self->switch_to();
+  } else {
+    through_hub();
+    h.switch_();  // refuses in the hub greenlet
+  }
+}
+
 bool wait_list::wait(waiter& w, double timeout, give_back undo, void* context) {
   if (std::isnan(timeout)) throw std::invalid_argument("wait: timeout is NaN");
   hubs::hub& h = hubs::get_hub();
@@ -27,6 +42,7 @@ bool wait_list::wait(waiter& w, double timeout, give_back undo, void* context) {
     waiter& w;
     hubs::timer& t;
     ~leave() {
+      if (handoff.next == &w) handoff.next = nullptr;
       t.cancel();
       w.cancel();  // still queued if the timeout resumed it first
       if (w.listed) list.unlink(&w);
@@ -35,7 +51,7 @@ bool wait_list::wait(waiter& w, double timeout, give_back undo, void* context) {
   try {
     if (timeout >= 0) t = h.schedule_switch(timeout, getcurrent());
     while (!w.woken) {
-      h.switch_();  // refuses in the hub greenlet
+      suspend(h, w);
       if (timeout >= 0 && !t.pending()) break;  // timed out, unless woken meanwhile
     }
     return w.woken;

@@ -13,14 +13,13 @@ namespace eventlet::detail {
 class thread_owned {
  public:
   thread_owned() {
-    getcurrent();  // makes this thread's greenlet state, which tls points to
-    owner_ = tls->id;
+    getcurrent();  // makes this thread's greenlet state, which numbers the thread
+    owner_ = current_thread_id();
   }
 
   // check() throws hubs::hub_error naming `what` if called from another thread.
   void check(const char* what) const {
-    const switch_state* ts = tls;
-    if (!ts || ts->id != owner_) [[unlikely]]
+    if (current_thread_id() != owner_) [[unlikely]]
       refuse(what);
   }
 
@@ -32,10 +31,19 @@ class thread_owned {
 // The greenthreads blocked on one primitive, in the order they came. A waiter is a node in
 // the blocked greenthread's own frame; waking it queues it on the hub, so it resumes on the
 // next pass. A waker may hand the waiter something through `slot` (an item, a permit).
+//
+// Direct hand-off: a greenthread that woke a waiter while the hub had nothing else to run, and
+// then blocks in wait(), switches straight to that waiter (taking its wake-up off the hub's
+// run queue) rather than to the hub, which would switch there next anyway. Order is kept:
+// anything queued after the waiter still runs after it. Fairness: timers that fall due and
+// fds that become ready wait for the hub's next pass, and after max_handoffs direct switches
+// in a row the next wait() goes through the hub, which makes that pass.
 class wait_list {
  public:
   struct waiter : hubs::wakeup {
-    waiter() : hubs::wakeup(getcurrent()) {}
+    waiter() : waiter(getcurrent()) {}
+    explicit waiter(eventlet::greenlet* g) : hubs::wakeup(g), self(g) {}
+    eventlet::greenlet* self;  // the blocked greenlet
     waiter* prev = nullptr;
     waiter* next = nullptr;
     bool listed = false;
@@ -59,11 +67,14 @@ class wait_list {
   // front() is the longest waiter, or null.
   waiter* front() const noexcept { return head_; }
 
-  // wake() takes `w` off the list and has the hub resume it on its next pass.
+  // wake() takes `w` off the list and has the hub resume it on its next pass (or the caller,
+  // if it blocks in wait() before then, by a direct hand-off).
   void wake(waiter* w) noexcept {
     unlink(w);
     w->woken = true;
-    hubs::get_hub().queue(*w);
+    hubs::hub& h = hubs::get_hub();
+    if (h.idle()) handoff = {w, getcurrent(), handoff.streak};
+    h.queue(*w);
   }
 
   // wake_all() wakes every waiter.
@@ -74,7 +85,33 @@ class wait_list {
   bool empty() const noexcept { return !head_; }
   std::size_t size() const noexcept { return size_; }
 
+  // hand_off() tells whether the calling thread may switch straight to a greenlet it made
+  // runnable rather than through the hub, and counts the switch: not after max_handoffs in a
+  // row. Greenthreads use it too, to start the one waited for and to finish into its waiter.
+  static bool hand_off() noexcept {
+    if (handoff.streak >= max_handoffs) return false;
+    ++handoff.streak;
+    return true;
+  }
+
+  // through_hub() notes a switch to the hub, which makes a pass before it resumes anything
+  // woken meanwhile: hand-offs may start again.
+  static void through_hub() noexcept { handoff.streak = 0; }
+
  private:
+  // The calling thread's candidate for a direct hand-off: a waiter that `by` woke while the hub
+  // was idle, until that waiter's wait() returns; and the direct switches in a row.
+  struct handoff_state {
+    waiter* next;
+    eventlet::greenlet* by;
+    unsigned streak;
+  };
+  static constexpr unsigned max_handoffs = 16;
+  [[gnu::tls_model("initial-exec")]] static constinit thread_local handoff_state handoff;
+
+  // Suspends the greenlet of `w` (the caller) until something resumes it: the waiter it woke
+  // while the hub was idle, directly, or else the hub.
+  static void suspend(hubs::hub& h, waiter& w);
   void unlink(waiter* w) noexcept {
     (w->prev ? w->prev->next : head_) = w->next;
     (w->next ? w->next->prev : tail_) = w->prev;

@@ -33,7 +33,7 @@ struct counts {
 // The hub's counts: of the thread's hub if it is open (a test may have shut it down).
 counts now() {
   counts c{0, 0, 0, open_fds()};
-  if (eventlet::hubs::hub* h = eventlet::hubs::detail::tls_hub)
+  if (eventlet::hubs::hub* h = eventlet::hubs::current_hub())
     c = {h->greenthread_count(), h->timer_count(), h->listener_count(), c.fds};
   return c;
 }

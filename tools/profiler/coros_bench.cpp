@@ -1,7 +1,9 @@
 // The cost of the coros primitives on the calling thread's hub (the default hub unless
 // EVENTLET_HUB says otherwise): event send + wait, a queue ping-pong, a semaphore taken and
 // given back, uncontended and handed between two greenthreads, and tasks run through a
-// green_pool (spawn_n() and spawn()) beside plain spawns.
+// green_pool (spawn_n() and spawn()) beside plain spawns. Where Boost.Fiber was found at build
+// time, the queue ping-pong and spawn + wait are measured beside its buffered_channel ping-pong
+// and fiber spawn + join, in alternating rounds of this run.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +13,9 @@
 
 #include "eventlet.hpp"
 #include "profiler.hpp"
+#if EVENTLET_PROFILE_BOOST_FIBER
+#include "boost_fiber.hpp"
+#endif
 
 namespace profiler {
 namespace {
@@ -110,6 +115,37 @@ void handle_tasks(std::uint64_t n, eventlet::green_pool* pool) {
   }
 }
 
+// `n` greenthreads spawned and waited for one at a time.
+void spawn_wait(std::uint64_t n) {
+  for (std::uint64_t i = 0; i < n; ++i) bench::keep(eventlet::spawn([] { return 1; }).wait());
+}
+
+// Our figure and another library's for the same work, measured in alternating rounds so that a
+// slow spell of this shared machine falls on both: each the median of its rounds, and the
+// median of the per-round ratios.
+struct side_by_side {
+  bench::figure ours, theirs;
+  double ratio;
+};
+
+template <typename Ours, typename Theirs>
+side_by_side alternate(Ours ours, Theirs theirs) {
+  constexpr int rounds = 7;
+  std::vector<bench::figure> a, b;
+  std::vector<double> ratios;
+  for (int i = 0; i < rounds; ++i) {
+    a.push_back(bench::measure(ours, 3));
+    b.push_back(bench::measure(theirs, 3));
+    ratios.push_back(a.back().ns / b.back().ns);
+  }
+  auto median = [](auto v, auto less) {
+    std::sort(v.begin(), v.end(), less);
+    return v[v.size() / 2];
+  };
+  auto by_ns = [](const bench::figure& x, const bench::figure& y) { return x.ns < y.ns; };
+  return {median(a, by_ns), median(b, by_ns), median(ratios, std::less<double>())};
+}
+
 }  // namespace
 
 void bench_coros(report& r) {
@@ -119,8 +155,19 @@ void bench_coros(report& r) {
   r.add_time("coros", "event send + wait, per pair", halved(bench::measure(event_ping_pong)));
   expect_clean(hub, "the event ping-pong");
 
+#if EVENTLET_PROFILE_BOOST_FIBER
+  const side_by_side queue = alternate(queue_ping_pong, profiler::boost_fiber::channel_ping_pong);
+  r.add_time("coros", "queue ping-pong round trip", queue.ours);
+  r.add("coros", "queue ping-pong / Boost.Fiber buffered_channel", queue.ratio, "x");
+  const side_by_side spawn = alternate(spawn_wait, profiler::boost_fiber::spawn_join);
+  r.add_time("coros", "spawn + wait, one at a time", spawn.ours);
+  r.add("coros", "spawn + wait / Boost.Fiber spawn + join", spawn.ratio, "x");
+#else
+  r.info("Boost.Fiber", "not found at build time (libboost-fiber-dev): no comparison");
   r.add_time("coros", "queue ping-pong round trip", bench::measure(queue_ping_pong));
-  expect_clean(hub, "the queue ping-pong");
+  r.add_time("coros", "spawn + wait, one at a time", bench::measure(spawn_wait));
+#endif
+  expect_clean(hub, "the queue ping-pong and spawn + wait");
 
   eventlet::semaphore s(1);
   r.add_time("coros", "semaphore acquire + release, uncontended",
@@ -146,7 +193,12 @@ void bench_coros(report& r) {
              bench::measure([](std::uint64_t n) { handle_tasks(n, nullptr); }));
   expect_clean(hub, "the green_pool tasks");
 
-  r.check("queue ping-pong round trip", r.find("coros", "queue ping-pong round trip"), 100, "ns");
+#if EVENTLET_PROFILE_BOOST_FIBER
+  r.add_time("Boost.Fiber", "buffered_channel ping-pong round trip", queue.theirs);
+  r.add_time("Boost.Fiber", "fiber spawn + join, one at a time", spawn.theirs);
+  r.check("queue ping-pong / Boost.Fiber buffered_channel", queue.ratio, 0.45, "x");
+#endif
+  r.check("spawn + wait, one at a time", r.find("coros", "spawn + wait, one at a time"), 150, "ns");
 }
 
 }  // namespace profiler
