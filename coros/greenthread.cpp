@@ -125,7 +125,7 @@ void greenthread_core::block() {
     start();
   } else {
     wait_list::through_hub();
-    hub_.switch_();
+    hub_.switch_to();
   }
 }
 
@@ -204,7 +204,7 @@ void greenthread_core::kill(std::exception_ptr e) {
   // again while it unwinds; either way the hub resumes us once it has finished.
   waiting until_done(*this, self);
   greenlet_.throw_in(std::move(e));
-  while (!done_) hub_.switch_();
+  while (!done_) hub_.switch_to();
 }
 
 bool greenthread_core::cancel() {
@@ -252,7 +252,7 @@ void detail::sleep_for(double seconds) {
   h.check_can_block("sleep");
   hubs::timer t = h.schedule_switch(seconds, getcurrent());
   const scope_exit cancel([&t] { t.cancel(); });
-  h.switch_();
+  h.switch_to();
 }
 
 hubs::timer call_after(double seconds, std::function<void()> fn) {

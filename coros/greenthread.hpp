@@ -340,7 +340,7 @@ inline void sleep(double seconds = 0) {
   hubs::hub& h = hubs::get_hub();
   hubs::wakeup me(getcurrent());
   h.queue(me);
-  h.switch_();  // refuses in the hub greenlet; `me` then leaves the queue
+  h.switch_to();  // refuses in the hub greenlet; `me` then leaves the queue
 }
 
 // sleep() for any other arithmetic type: in code that says `using namespace eventlet`, an

@@ -57,17 +57,17 @@ class basic_semaphore {
   basic_semaphore(const basic_semaphore&) = delete;
   basic_semaphore& operator=(const basic_semaphore&) = delete;
 
-  // acquire() takes a unit, blocking while there is none for at most `timeout` seconds (-1: no
-  // limit); returns whether it got one. With `blocking` false it returns false at once instead
-  // of blocking. Throws std::invalid_argument for a NaN or negative timeout other than -1, or a
-  // timeout without blocking; hubs::hub_error from the hub greenlet if it would block.
-  bool acquire(bool blocking = true, double timeout = -1) {
+  // acquire() takes a unit, blocking while there is none for at most `timeout` seconds
+  // (nullopt: no limit); returns whether it got one. With `blocking` false it returns false at
+  // once instead of blocking. Throws std::invalid_argument for a NaN or negative timeout, or a
+  // timeout without blocking; hubs::blocking_call_error from the hub greenlet if it would block.
+  bool acquire(bool blocking = true, std::optional<double> timeout = std::nullopt) {
     owner_.check("semaphore::acquire");
-    if (std::isnan(timeout) || (timeout < 0 && timeout != -1))
-      throw std::invalid_argument("semaphore::acquire: timeout must be >= 0, or -1 for no limit");
-    if (!blocking && timeout != -1)
+    if (timeout && !(*timeout >= 0))
+      throw std::invalid_argument("semaphore::acquire: timeout must be >= 0, or nullopt for no limit");
+    if (!blocking && timeout)
       throw std::invalid_argument("semaphore::acquire: a timeout needs a blocking acquire");
-    return (blocking ? core_.get(timeout) : core_.try_get()).has_value();
+    return (blocking ? core_.get(timeout.value_or(-1)) : core_.try_get()).has_value();
   }
 
   // release() gives back a unit, to the longest-waiting acquirer if any. A bounded_semaphore

@@ -345,7 +345,7 @@ void hub::refuse_blocking(const char* call) {
                             "blocking functions from the hub; spawn a greenthread to do it");
 }
 
-void hub::run() { switch_(); }
+void hub::run() { switch_to(); }
 
 void hub::abort() noexcept { stopping_ = true; }
 

@@ -127,11 +127,11 @@ class hub {
   // the fd (so a new fd with the same number never wakes them). Call it before close(2).
   void notify_close(int fd) noexcept;
 
-  // switch_() suspends the calling greenthread (or the main greenlet) and runs the hub until
+  // switch_to() suspends the calling greenthread (or the main greenlet) and runs the hub until
   // something switches back; returns the value switched back with. Throws blocking_call_error
   // when called from the hub greenlet itself (a timer or listener callback), hub_error on a
   // shut-down hub.
-  std::any switch_() {
+  std::any switch_to() {
     eventlet::greenlet* g = greenlet_.get();
     if (!g || g->dead() || getcurrent() == g) [[unlikely]]
       g = &restart_greenlet();
@@ -142,7 +142,7 @@ class hub {
   void run();
 
   // abort() makes the loop stop after its current pass; the hub greenlet then returns to the
-  // main greenlet. Timers and listeners are kept: the next switch_() runs the loop again.
+  // main greenlet. Timers and listeners are kept: the next switch_to() runs the loop again.
   void abort() noexcept;
 
   // shutdown() empties the hub, in this order: it kills the greenthreads left, oldest first,
@@ -218,7 +218,7 @@ class hub {
 
   // check_can_block() throws blocking_call_error naming `call` when called in the hub
   // greenlet (a timer or listener callback), where nothing may wait. Every blocking call makes
-  // this check, or switch_()'s.
+  // this check, or switch_to()'s.
   void check_can_block(const char* call) const {
     if (greenlet_ && getcurrent() == greenlet_.get()) [[unlikely]]
       refuse_blocking(call);

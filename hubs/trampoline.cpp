@@ -32,7 +32,7 @@ void trampoline(int fd, io events, std::optional<double> timeout, closes how) {
     h.remove(l);
     t.cancel();
   });
-  h.switch_();
+  h.switch_to();
 }
 
 }  // namespace eventlet::hubs

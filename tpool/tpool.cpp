@@ -383,7 +383,7 @@ void wait_for(request& r) {
   r.waiter = &me;
   const scope_exit leave([&r] { r.waiter = nullptr; });  // a caller killed meanwhile abandons it
   the_pool().submit(&r);
-  while (!r.done) h.switch_();
+  while (!r.done) h.switch_to();
 }
 
 }  // namespace detail

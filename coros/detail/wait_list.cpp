@@ -24,7 +24,7 @@ void wait_list::suspend(hubs::hub& h, waiter& w) {
     next->self->switch_to();
   } else {
     through_hub();
-    h.switch_();  // refuses in the hub greenlet
+    h.switch_to();  // refuses in the hub greenlet
   }
 }
 

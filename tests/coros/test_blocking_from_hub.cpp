@@ -38,7 +38,7 @@ TEST_CASE_FIXTURE(hub_test, "blocking calls from the hub greenlet throw blocking
     try_it("sleep", [] { eventlet::sleep(0); });
     try_it("sleep(1)", [] { eventlet::sleep(1.0); });
     try_it("trampoline", [&] { hubs::trampoline(p.read_end, hubs::io::read); });
-    try_it("switch_", [&] { hub.switch_(); });
+    try_it("hub::switch_to", [&] { hub.switch_to(); });
     try_it("event::wait", [&] { e.wait(); });
     try_it("queue::get", [&] { q.get(); });
     try_it("semaphore::acquire", [&] { s.acquire(); });
@@ -53,7 +53,7 @@ TEST_CASE_FIXTURE(hub_test, "blocking calls from the hub greenlet throw blocking
   eventlet::sleep(0.01);
   CHECK(outcomes == std::vector<std::string>{
                         "sleep: refused", "sleep(1): refused", "trampoline: refused",
-                        "switch_: refused", "event::wait: refused", "queue::get: refused",
+                        "hub::switch_to: refused", "event::wait: refused", "queue::get: refused",
                         "semaphore::acquire: refused", "channel::receive: refused",
                         "greenthread::wait: refused"});
   CHECK(spawned_ran);

@@ -122,7 +122,7 @@ TEST_CASE_FIXTURE(hub_test, "run_callback_threadsafe runs calls from other threa
           if (++calls == 4 * per_thread) self->switch_to();
         });
     });
-  hub.switch_();  // nothing else would wake us: only the other threads' calls
+  hub.switch_to();  // nothing else would wake us: only the other threads' calls
   for (auto& t : threads) t.join();
   CHECK(calls == 4 * per_thread);
   CHECK(all_on_hub_thread);
