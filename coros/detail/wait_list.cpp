@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "../../base/scope_exit.hpp"
+
 namespace eventlet::detail {
 
 void thread_owned::refuse(const char* what) {
@@ -37,17 +39,12 @@ bool wait_list::wait(waiter& w, double timeout, give_back undo, void* context) {
   w.listed = true;
   ++size_;
   hubs::timer t;  // a timeout resumes the waiter without waking it
-  struct leave {
-    wait_list& list;
-    waiter& w;
-    hubs::timer& t;
-    ~leave() {
-      if (handoff.next == &w) handoff.next = nullptr;
-      t.cancel();
-      w.cancel();  // still queued if the timeout resumed it first
-      if (w.listed) list.unlink(&w);
-    }
-  } on_exit{*this, w, t};
+  const scope_exit leave([this, &w, &t] {
+    if (handoff.next == &w) handoff.next = nullptr;
+    t.cancel();
+    w.cancel();  // still queued if the timeout resumed it first
+    if (w.listed) unlink(&w);
+  });
   try {
     if (timeout >= 0) t = h.schedule_switch(timeout, getcurrent());
     while (!w.woken) {
