@@ -6,11 +6,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "export.hpp"
+
 namespace eventlet {
 
 // timeout_error is thrown when time runs out: by a timeout object (source() is that object's
 // id) or by a blocking call's own timeout argument (source() is 0).
-class timeout_error : public std::runtime_error {
+class EVENTLET_API timeout_error : public std::runtime_error {
  public:
   explicit timeout_error(const std::string& what = "timed out", std::uint64_t source = 0)
       : std::runtime_error(what), source_(source) {}
@@ -26,7 +28,7 @@ namespace eventlet::os {
 
 // throw_error() throws std::system_error for the errno `error`, with `what` (the call that
 // failed, and what it was for) as its message.
-[[noreturn]] void throw_error(int error, const char* what);
-[[noreturn]] void throw_error(int error, const std::string& what);
+[[noreturn]] EVENTLET_API void throw_error(int error, const char* what);
+[[noreturn]] EVENTLET_API void throw_error(int error, const std::string& what);
 
 }  // namespace eventlet::os

@@ -3,21 +3,23 @@
 // caller must not throw.
 #pragma once
 
+#include "export.hpp"
+
 namespace eventlet::os {
 
 // set_nonblocking() puts `fd` in non-blocking mode and marks it close-on-exec. Throws
 // std::system_error (EBADF for a closed fd), naming `what`.
-void set_nonblocking(int fd, const char* what);
+EVENTLET_API void set_nonblocking(int fd, const char* what);
 
 // is_open() tells whether `fd` is a descriptor of this process (F_GETFD succeeds).
-bool is_open(int fd) noexcept;
+EVENTLET_API bool is_open(int fd) noexcept;
 
 // duplicate() returns a close-on-exec copy of `fd` numbered `lowest` or above, or -1 with
 // errno set (EMFILE, EINVAL, EBADF).
-int duplicate(int fd, int lowest = 0) noexcept;
+EVENTLET_API int duplicate(int fd, int lowest = 0) noexcept;
 
 // make_pipe() fills `ends` with a close-on-exec pipe, non-blocking if `nonblocking`. Throws
 // std::system_error (EMFILE, ENFILE) naming `what`.
-void make_pipe(int ends[2], bool nonblocking, const char* what);
+EVENTLET_API void make_pipe(int ends[2], bool nonblocking, const char* what);
 
 }  // namespace eventlet::os

@@ -6,6 +6,8 @@
 #include <functional>
 #include <string_view>
 
+#include "export.hpp"
+
 namespace eventlet {
 
 // How serious a message is. libevent's and libev's own messages keep their levels.
@@ -17,10 +19,10 @@ using log_handler = std::function<void(log_level level, std::string_view message
 
 // set_log_handler() makes `handler` receive every later message (empty: the default, stderr)
 // and returns the previous handler (empty if it was the default). Thread-safe.
-log_handler set_log_handler(log_handler handler);
+EVENTLET_API log_handler set_log_handler(log_handler handler);
 
 // log() hands `message` to the handler. Never throws: an exception from the handler is
 // dropped, as there is nowhere left to report it. Thread-safe.
-void log(log_level level, std::string_view message) noexcept;
+EVENTLET_API void log(log_level level, std::string_view message) noexcept;
 
 }  // namespace eventlet

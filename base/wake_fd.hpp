@@ -3,9 +3,11 @@
 // loop drains it wake the loop once.
 #pragma once
 
+#include "export.hpp"
+
 namespace eventlet::os {
 
-class wake_fd {
+class EVENTLET_API wake_fd {
  public:
   // wake_fd() makes one, non-blocking and close-on-exec, with the lowest free number(s).
   // Throws std::system_error (EMFILE, ENFILE).

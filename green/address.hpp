@@ -15,9 +15,11 @@
 #include <string>
 #include <string_view>
 
+#include "../base/export.hpp"
+
 namespace eventlet::green {
 
-class address {
+class EVENTLET_API address {
  public:
   // address() is the empty address (family AF_UNSPEC), what a default socket address holds.
   address() noexcept;
@@ -58,7 +60,7 @@ class address {
   socklen_t size() const noexcept { return length_; }
 
   // Two addresses are equal when their bytes are.
-  friend bool operator==(const address& a, const address& b) noexcept;
+  friend EVENTLET_API bool operator==(const address& a, const address& b) noexcept;
 
  private:
   sockaddr_storage storage_;

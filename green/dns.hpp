@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../base/export.hpp"
 #include "address.hpp"
 
 namespace eventlet::green {
@@ -21,7 +22,7 @@ namespace eventlet::green {
 // dns_error reports a failed lookup: not_found() for a name that has no address (EAI_NONAME,
 // EAI_NODATA, EAI_ADDRFAMILY), temporary() for a failure worth retrying later (EAI_AGAIN:
 // say, no name server answered), neither for other failures; code() is the EAI_* value.
-class dns_error : public std::runtime_error {
+class EVENTLET_API dns_error : public std::runtime_error {
  public:
   dns_error(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
   int code() const noexcept { return code_; }
@@ -36,6 +37,6 @@ class dns_error : public std::runtime_error {
 // `family` (AF_UNSPEC: IPv4 and IPv6), in getaddrinfo's order of preference, without
 // duplicates. Throws dns_error, std::invalid_argument for an empty host, a port outside
 // 0..65535 or a family other than those.
-std::vector<address> resolve(std::string_view host, int port, int family = AF_UNSPEC);
+EVENTLET_API std::vector<address> resolve(std::string_view host, int port, int family = AF_UNSPEC);
 
 }  // namespace eventlet::green

@@ -18,11 +18,12 @@
 #include <string_view>
 #include <utility>
 
+#include "../base/export.hpp"
 #include "detail/descriptor.hpp"
 
 namespace eventlet::green {
 
-class fd {
+class EVENTLET_API fd {
  public:
   // fd() is a closed fd, what a moved-from one is too.
   fd() noexcept = default;
@@ -84,12 +85,12 @@ class fd {
 };
 
 // pipe() makes a pipe as green fds: {read end, write end}. Throws std::system_error.
-std::pair<fd, fd> pipe();
+EVENTLET_API std::pair<fd, fd> pipe();
 
 // standard_input() is a green fd reading what fd 0 reads; standard_output() one writing
 // where fd 1 writes. Each call makes a new one, which leaves fd 0 and 1 as they were (they
 // are not made non-blocking where it can be avoided: see fd.cpp). Throws std::system_error.
-fd standard_input();
-fd standard_output();
+EVENTLET_API fd standard_input();
+EVENTLET_API fd standard_output();
 
 }  // namespace eventlet::green

@@ -16,25 +16,26 @@
 #include <functional>
 #include <optional>
 
+#include "../base/export.hpp"
 #include "address.hpp"
 #include "socket.hpp"
 
 namespace eventlet::green {
 
 // stop_serve, thrown by a serve() handler, makes serve() return.
-class stop_serve : public std::exception {
+class EVENTLET_API stop_serve : public std::exception {
  public:
   const char* what() const noexcept override { return "stop_serve"; }
 };
 
 // listen() makes a stream socket bound to `local` (with SO_REUSEADDR, and SO_REUSEPORT if
 // asked) and listening with `backlog`. Throws std::system_error (EADDRINUSE, ...).
-socket listen(const address& local, int backlog = 128, bool reuse_port = false);
+EVENTLET_API socket listen(const address& local, int backlog = 128, bool reuse_port = false);
 
 // connect() makes a stream socket connected to `remote`, waiting at most `timeout` seconds
 // (nullopt: no limit); the socket it returns has no timeout. Throws std::system_error
 // (ECONNREFUSED, ...), timeout_error.
-socket connect(const address& remote, std::optional<double> timeout = std::nullopt);
+EVENTLET_API socket connect(const address& remote, std::optional<double> timeout = std::nullopt);
 
 // What serve() calls for each connection, in a greenthread of its own.
 using connection_handler = std::function<void(socket connection, address peer)>;
@@ -46,6 +47,7 @@ using connection_handler = std::function<void(socket connection, address peer)>;
 // out of fds (EMFILE, ENFILE) pauses accepting until fds are freed, without spinning. Throws
 // std::invalid_argument for an empty handler or a concurrency of 0, and what accept() throws
 // otherwise (std::system_error: EBADF if the listener is closed meanwhile).
-void serve(socket& listener, connection_handler handler, std::size_t concurrency = 1000);
+EVENTLET_API void serve(socket& listener, connection_handler handler,
+                        std::size_t concurrency = 1000);
 
 }  // namespace eventlet::green

@@ -27,6 +27,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "../base/export.hpp"
 #include "address.hpp"
 #include "detail/descriptor.hpp"
 
@@ -34,7 +35,7 @@ namespace eventlet::green {
 
 class tls_socket;
 
-class socket {
+class EVENTLET_API socket {
  public:
   // socket() is a closed socket, what a moved-from one is too.
   socket() noexcept = default;
@@ -155,7 +156,7 @@ class socket {
 
 // socketpair() makes two connected sockets (AF_UNIX, SOCK_STREAM by default), as
 // socketpair(2). Throws std::system_error.
-std::pair<socket, socket> socketpair(int family = AF_UNIX, int type = SOCK_STREAM,
-                                     int protocol = 0);
+EVENTLET_API std::pair<socket, socket> socketpair(int family = AF_UNIX, int type = SOCK_STREAM,
+                                                  int protocol = 0);
 
 }  // namespace eventlet::green

@@ -22,16 +22,18 @@
 #include <string>
 #include <string_view>
 
+#include "../base/export.hpp"
+
 namespace eventlet::green {
 
 // line_too_long is thrown by readline() and read_until() when no delimiter comes within
 // max_length bytes; those bytes stay buffered.
-class line_too_long : public std::length_error {
+class EVENTLET_API line_too_long : public std::length_error {
  public:
   using std::length_error::length_error;
 };
 
-class stream {
+class EVENTLET_API stream {
  public:
   // The default bound of readline() and read_until().
   static constexpr std::size_t default_max_length = 64 * 1024;

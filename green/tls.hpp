@@ -45,6 +45,7 @@
 #include <utility>
 #include <vector>
 
+#include "../base/export.hpp"
 #include "address.hpp"
 #include "socket.hpp"
 #include "tls_context.hpp"
@@ -53,7 +54,7 @@ namespace eventlet::green {
 
 // tls_socket: a TLS connection over a green socket (which it owns), made by wrap_tls(),
 // connect_tls() or tls_listener::accept(). Move-only.
-class tls_socket {
+class EVENTLET_API tls_socket {
  public:
   // tls_socket() is a closed socket, what a moved-from one is too.
   tls_socket() noexcept;
@@ -140,23 +141,24 @@ class tls_socket {
 // also sent as SNI (names only); it may be empty only if the context does not verify. Throws
 // std::invalid_argument (no host name for a verifying client, one for a server),
 // std::system_error(EBADF) for a closed socket, tls_error; `sock` stays the caller's then.
-tls_socket wrap_tls(socket&& sock, const tls_context& context,
-                    const std::string& server_hostname = {});
+EVENTLET_API tls_socket wrap_tls(socket&& sock, const tls_context& context,
+                                 const std::string& server_hostname = {});
 
 // connect_tls() connects to `remote` and completes the handshake as a client of `context`
 // (by default one made by tls_context::client()) expecting `server_hostname`, both within
 // `timeout` seconds (nullopt: no limit); the socket it returns has no timeout. Throws as
 // green::connect() and wrap_tls() do, and what handshake() throws.
-tls_socket connect_tls(const address& remote, const std::string& server_hostname,
-                       std::optional<double> timeout = std::nullopt);
-tls_socket connect_tls(const address& remote, const std::string& server_hostname,
-                       const tls_context& context, std::optional<double> timeout = std::nullopt);
+EVENTLET_API tls_socket connect_tls(const address& remote, const std::string& server_hostname,
+                                    std::optional<double> timeout = std::nullopt);
+EVENTLET_API tls_socket connect_tls(const address& remote, const std::string& server_hostname,
+                                    const tls_context& context,
+                                    std::optional<double> timeout = std::nullopt);
 
 // What serve() calls for each TLS connection, in a greenthread of its own.
 using tls_connection_handler = std::function<void(tls_socket connection, address peer)>;
 
 // tls_listener: a listening socket whose connections speak TLS, the seed's tls_listener().
-class tls_listener {
+class EVENTLET_API tls_listener {
  public:
   // tls_listener() listens on `local`, as listen() does, with a server context made by
   // tls_context::server(cert_file, key_file). Throws as those do.
@@ -198,6 +200,7 @@ class tls_listener {
 // handshake is the handler's exception (reported through the hub's exception handler unless
 // the handler catches it); one that outlasts the context's handshake timeout fails with
 // timeout_error, freeing its slot. Throws as green::serve() does.
-void serve(tls_listener& listener, tls_connection_handler handler, std::size_t concurrency = 1000);
+EVENTLET_API void serve(tls_listener& listener, tls_connection_handler handler,
+                        std::size_t concurrency = 1000);
 
 }  // namespace eventlet::green

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../base/export.hpp"
 #include "address.hpp"
 
 namespace eventlet::green {
@@ -16,14 +17,14 @@ namespace eventlet::green {
 // tls_error reports a TLS failure: a handshake refused, a certificate not trusted, a corrupt
 // record, a file that holds no certificate or key. The message names the call and gives
 // OpenSSL's reason.
-class tls_error : public std::runtime_error {
+class EVENTLET_API tls_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
 // tls_eof_error is thrown when the peer closes the connection without sending close_notify
 // (an unclean EOF: what was received may be truncated). A clean close makes recv() return 0.
-class tls_eof_error : public tls_error {
+class EVENTLET_API tls_eof_error : public tls_error {
  public:
   using tls_error::tls_error;
 };
@@ -39,7 +40,7 @@ class tls_listener;
 // tls_context: the settings connections share (OpenSSL's SSL_CTX). Copies share one context:
 // a setting changed through one applies to all, and to connections made afterwards. Set it up
 // before use; it may then be used by several threads.
-class tls_context {
+class EVENTLET_API tls_context {
  public:
   // Copies share the context; so do moves, which copy (no tls_context is ever empty).
   tls_context(const tls_context&) = default;

@@ -5,9 +5,14 @@
 // is the stack pointer at which the callee-saved registers of that execution were pushed. A
 // handle is valid for exactly one resumption; resuming hands back a fresh handle to the
 // execution that was left.
+//
+// The shared library exports eventlet_jump_context() alone, which greenlet::switch_to() calls
+// inline; the other two are the library's own (hidden: only the static library has them).
 #pragma once
 
 #include <cstddef>
+
+#include "../base/export.hpp"
 
 extern "C" {
 
@@ -27,7 +32,7 @@ eventlet_context eventlet_make_context(void* stack_top, std::size_t size,
 
 // eventlet_jump_context() suspends the caller and resumes `to`, passing `data`; it returns when
 // some execution jumps back, with that execution's context and pointer.
-eventlet_transfer eventlet_jump_context(eventlet_context to, void* data);
+EVENTLET_API eventlet_transfer eventlet_jump_context(eventlet_context to, void* data);
 
 // eventlet_ontop_context() suspends the caller and resumes `to`, but first runs `fn` on `to`'s
 // stack as if `to` had called it; the transfer `fn` returns is what `to`'s jump returns. `fn` may

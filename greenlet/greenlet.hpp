@@ -19,6 +19,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "../base/export.hpp"
 #include "context.hpp"
 #include "detail/stack.hpp"
 
@@ -26,7 +27,7 @@ namespace eventlet {
 
 // greenlet_error reports a switch that cannot happen: to a dead greenlet, or to a greenlet of
 // another thread.
-class greenlet_error : public std::runtime_error {
+class EVENTLET_API greenlet_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
@@ -35,7 +36,7 @@ class greenlet_error : public std::runtime_error {
 // BaseException), it does not derive from std::exception, so `catch (const std::exception&)`
 // does not swallow a kill. If it escapes a greenlet's function, the parent receives it as the
 // greenlet's value.
-struct greenlet_exit {};
+struct EVENTLET_API greenlet_exit {};
 
 class greenlet;
 
@@ -62,7 +63,7 @@ struct switch_state {
 };
 
 // The calling thread's state; null until the thread first uses greenlets.
-[[gnu::tls_model("initial-exec")]] extern constinit thread_local switch_state* tls;
+[[gnu::tls_model("initial-exec")]] EVENTLET_API extern constinit thread_local switch_state* tls;
 
 // Sanitizer builds take the out-of-line switch, which carries the fiber annotations.
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -72,7 +73,7 @@ inline constexpr bool inline_switch = true;
 #endif
 }  // namespace detail
 
-class greenlet {
+class EVENTLET_API greenlet {
  public:
   using function = std::function<std::any(std::any)>;
 
@@ -192,7 +193,7 @@ class greenlet {
 
 // A reference to a greenlet that knows when the greenlet is gone: for a timer that must not
 // throw into a greenlet destroyed since it was set. Used on the greenlet's thread only.
-class greenlet_ref {
+class EVENTLET_API greenlet_ref {
  public:
   greenlet_ref() noexcept = default;
   // greenlet_ref() refers to `g`. Throws std::bad_alloc.
@@ -209,7 +210,7 @@ class greenlet_ref {
 };
 
 namespace detail {
-greenlet* first_getcurrent();
+EVENTLET_API greenlet* first_getcurrent();
 }  // namespace detail
 
 // getcurrent() returns the calling thread's running greenlet (its main greenlet if no other).
@@ -232,14 +233,14 @@ using trace_function = std::function<void(greenlet* origin, greenlet* target)>;
 
 // settrace() sets the calling thread's trace function (empty: none) and returns the previous
 // one. Tracing makes switches slower; it is meant for diagnostics such as blocking detection.
-trace_function settrace(trace_function fn);
+EVENTLET_API trace_function settrace(trace_function fn);
 
 // default_stack_size() is the stack size of greenlets made with stack_size 0 (256 KiB unless
 // changed). Stacks reserve address space; only the pages a greenlet touches use memory.
-std::size_t default_stack_size() noexcept;
+EVENTLET_API std::size_t default_stack_size() noexcept;
 
 // set_default_stack_size() changes it for greenlets made afterwards, in every thread; the size
 // is rounded up to whole pages. Throws std::invalid_argument below 16 KiB or above 1 GiB.
-void set_default_stack_size(std::size_t bytes);
+EVENTLET_API void set_default_stack_size(std::size_t bytes);
 
 }  // namespace eventlet

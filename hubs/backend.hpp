@@ -32,6 +32,8 @@
 #include <utility>
 #include <vector>
 
+#include "../base/export.hpp"
+
 namespace eventlet::hubs {
 
 // Interest and readiness bits.
@@ -48,7 +50,7 @@ struct ready_fd {
   int error = 0;
 };
 
-class backend {
+class EVENTLET_API backend {
  public:
   virtual ~backend() = default;
 
@@ -91,6 +93,6 @@ struct backend_entry {
 constexpr const char* always_usable() noexcept { return nullptr; }
 
 // registered_backends() lists the backends compiled in, in order of preference.
-const std::vector<backend_entry>& registered_backends();
+EVENTLET_API const std::vector<backend_entry>& registered_backends();
 
 }  // namespace eventlet::hubs

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "../base/errors.hpp"
+#include "../base/export.hpp"
 #include "../greenlet/greenlet.hpp"
 #include "backend.hpp"
 #include "errors.hpp"
@@ -45,8 +46,8 @@ struct listener;
 struct fd_entry;
 struct thread_hub;
 // The calling thread's hub while it is open, else null; get_hub() reads it.
-[[gnu::tls_model("initial-exec")]] extern constinit thread_local hub* tls_hub;
-hub& make_hub();
+[[gnu::tls_model("initial-exec")]] EVENTLET_API extern constinit thread_local hub* tls_hub;
+EVENTLET_API hub& make_hub();
 }  // namespace detail
 
 // A registered interest in an fd, as returned by hub::add().
@@ -62,7 +63,7 @@ enum class closes {
   notified,
 };
 
-class hub {
+class EVENTLET_API hub {
  public:
   using callback = std::function<void()>;
   // A listener's callback: `error` is 0 when the fd is ready, else an errno (EBADF when the fd
@@ -333,17 +334,17 @@ inline hub* current_hub() noexcept { return detail::tls_hub; }
 // listeners and greenthreads carry over to it. Throws hub_error for a bad name, from the hub
 // greenlet, or when the new backend cannot watch an fd the hub watches (select: fds below
 // FD_SETSIZE); std::system_error if the backend cannot be made.
-void use_hub(std::string_view name);
-void use_hub(std::unique_ptr<backend> backend);
+EVENTLET_API void use_hub(std::string_view name);
+EVENTLET_API void use_hub(std::unique_ptr<backend> backend);
 
 // shutdown() shuts down the calling thread's hub (hub::shutdown()), if it has an open one.
-void shutdown();
+EVENTLET_API void shutdown();
 
 // get_default_hub() is the name of the first usable hub in order of preference.
-std::string get_default_hub();
+EVENTLET_API std::string get_default_hub();
 
 // available_hubs() lists the names of the hubs usable here, in order of preference, without
 // making any of them.
-std::vector<std::string> available_hubs();
+EVENTLET_API std::vector<std::string> available_hubs();
 
 }  // namespace eventlet::hubs

@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "../base/export.hpp"
 #include "backend.hpp"
 
 struct ev_loop;
@@ -13,6 +14,6 @@ namespace eventlet::hubs {
 // own: the application frees it after the hub. The application's own watchers on that loop
 // are run by the hub's loop, in the hub greenlet. Pass the result to use_hub(). Throws
 // std::invalid_argument for a null loop.
-std::unique_ptr<backend> libev_backend(struct ev_loop* loop);
+EVENTLET_API std::unique_ptr<backend> libev_backend(struct ev_loop* loop);
 
 }  // namespace eventlet::hubs

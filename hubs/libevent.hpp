@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "../base/export.hpp"
 #include "backend.hpp"
 
 struct event_base;
@@ -13,6 +14,6 @@ namespace eventlet::hubs {
 // own: the application frees it after the hub. The application's own events on that base are
 // dispatched by the hub's loop, in the hub greenlet. Pass the result to use_hub(). Throws
 // std::invalid_argument for a null base.
-std::unique_ptr<backend> libevent_backend(event_base* base);
+EVENTLET_API std::unique_ptr<backend> libevent_backend(event_base* base);
 
 }  // namespace eventlet::hubs

@@ -4,6 +4,8 @@
 #include <functional>
 #include <memory>
 
+#include "../base/export.hpp"
+
 namespace eventlet::hubs {
 
 class hub;
@@ -15,7 +17,7 @@ class mailbox;
 // post() runs a function in the hub greenlet, as hub::run_callback_threadsafe() does. A handle
 // may outlive its hub: once the hub's thread has exited, post() throws hub_error. Any thread
 // may use a handle; copies are cheap.
-class remote_hub {
+class EVENTLET_API remote_hub {
  public:
   // post() has the hub call `fn` in its greenlet on its next pass (or, while the hub is shut
   // down, once its thread opens it again). Throws hub_error once the hub's thread has exited.

@@ -3,6 +3,8 @@
 
 #include <utility>
 
+#include "../base/export.hpp"
+
 namespace eventlet::hubs {
 
 class hub;
@@ -10,12 +12,12 @@ class hub;
 namespace detail {
 struct timer_entry;
 // drop_timer() lets go of a handle's reference to its entry.
-void drop_timer(timer_entry* e) noexcept;
+EVENTLET_API void drop_timer(timer_entry* e) noexcept;
 }  // namespace detail
 
 // A handle to a scheduled call. Dropping the handle does not cancel the call. Used on the
 // hub's thread only.
-class timer {
+class EVENTLET_API timer {
  public:
   timer() = default;
   timer(timer&& other) noexcept : entry_(std::exchange(other.entry_, nullptr)) {}

@@ -3,6 +3,7 @@
 
 #include <optional>
 
+#include "../base/export.hpp"
 #include "hub.hpp"
 
 namespace eventlet::hubs {
@@ -13,7 +14,7 @@ namespace eventlet::hubs {
 // same pass). Throws std::system_error(EBADF) for a closed or invalid fd, or if the fd is
 // closed through notify_close() meanwhile; blocking_call_error from the hub greenlet;
 // std::invalid_argument for a negative or NaN timeout.
-void trampoline(int fd, io events, std::optional<double> timeout = std::nullopt,
-                closes how = closes::raw);
+EVENTLET_API void trampoline(int fd, io events, std::optional<double> timeout = std::nullopt,
+                             closes how = closes::raw);
 
 }  // namespace eventlet::hubs

@@ -34,6 +34,7 @@
 #include <utility>
 
 #include "../base/bind_call.hpp"
+#include "../base/export.hpp"
 #include "../hubs/hub.hpp"
 
 namespace eventlet::tpool {
@@ -44,7 +45,7 @@ class return_address;
 
 // One call handed to the pool, shared by the caller and the pool (a reference each, the pool's
 // from when it takes the call): the caller's frame may be gone by the time the call returns.
-class request {
+class EVENTLET_API request {
  public:
   request(const request&) = delete;
   request& operator=(const request&) = delete;
@@ -111,14 +112,14 @@ class call_request final : public request {
 };
 
 // on_pool_thread() tells whether the calling thread is one of the pool's.
-bool on_pool_thread() noexcept;
+EVENTLET_API bool on_pool_thread() noexcept;
 
 // wait_for() hands `r` to the pool and suspends the calling greenlet until its result is back.
 // Throws hubs::hub_error from the hub greenlet, std::invalid_argument for a bad
 // EVENTLET_THREADPOOL_SIZE, std::system_error if a pool thread cannot start, and whatever is
 // thrown into the waiting greenlet (greenlet_exit, timeout_error), after which `r` is abandoned
 // to the pool.
-void wait_for(request& r);
+EVENTLET_API void wait_for(request& r);
 
 }  // namespace detail
 
@@ -143,16 +144,16 @@ auto execute(F&& f, A&&... args) {
 // num_threads() is the most threads the pool runs: EVENTLET_THREADPOOL_SIZE if set (and not
 // empty), else 20, unless set_num_threads() changed it. Throws std::invalid_argument, naming the
 // variable, if EVENTLET_THREADPOOL_SIZE is not a positive integer.
-int num_threads();
+EVENTLET_API int num_threads();
 
 // set_num_threads() changes the most threads the pool runs; threads already running beyond a
 // smaller size keep serving until killall(). Throws std::invalid_argument if `n` is below 1.
-void set_num_threads(int n);
+EVENTLET_API void set_num_threads(int n);
 
 // killall() lets the pool's threads finish the queued calls and joins them all, blocking the
 // calling OS thread meanwhile; the next execute() starts the pool again. Throws std::logic_error
 // from a pool thread (which would wait for itself).
-void killall();
+EVENTLET_API void killall();
 
 // proxy<T> makes an object's method calls run on the pool through execute():
 //

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "../../base/errors.hpp"
+#include "../../base/export.hpp"
 #include "../../hubs/trampoline.hpp"
 
 namespace eventlet::green::detail {
@@ -16,7 +17,7 @@ namespace eventlet::green::detail {
 // closed or `timeout` seconds pass; returns whether one was closed.
 bool wait_for_fd_release(double timeout);
 
-class descriptor {
+class EVENTLET_API descriptor {
  public:
   descriptor() noexcept = default;
   explicit descriptor(int fd) noexcept : fd_(fd) {}

@@ -31,6 +31,7 @@
 
 /* eventlet_context eventlet_make_context(void* top, size_t size, void (*entry)(transfer)) */
         .globl  eventlet_make_context
+        .hidden eventlet_make_context   /* the library's own: libeventlet.so does not export it */
         .type   eventlet_make_context, %function
         .align  4
 eventlet_make_context:
@@ -116,7 +117,7 @@ eventlet_make_context:
 .endm
 
 /* eventlet_transfer eventlet_jump_context(eventlet_context to, void* data) */
-        .globl  eventlet_jump_context
+        .globl  eventlet_jump_context   /* exported: greenlet::switch_to() calls it inline */
         .type   eventlet_jump_context, %function
         .align  4
 eventlet_jump_context:
@@ -132,6 +133,7 @@ eventlet_jump_context:
 /* eventlet_transfer eventlet_ontop_context(eventlet_context to, void* data,
  *                                          eventlet_transfer (*fn)(eventlet_transfer)) */
         .globl  eventlet_ontop_context
+        .hidden eventlet_ontop_context  /* the library's own: libeventlet.so does not export it */
         .type   eventlet_ontop_context, %function
         .align  4
 eventlet_ontop_context:
