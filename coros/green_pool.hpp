@@ -28,6 +28,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "../base/export.hpp"
 #include "detail/wait_list.hpp"
 #include "greenthread.hpp"
 #include "../base/scope_exit.hpp"
@@ -54,7 +55,7 @@ void kill_from_destructor(greenthread<R>& gt, const char* where) noexcept {
 
 // A greenthread of a green_pool, listed in the pool until it finishes, so that the pool knows
 // its own greenthreads and can kill them. Deleted by green_pool::finished().
-class pool_member {
+class EVENTLET_API pool_member {
  public:
   virtual ~pool_member() = default;
   virtual void kill() noexcept = 0;
@@ -89,7 +90,7 @@ greenthread<R> call_here(C& call) {
 
 }  // namespace detail
 
-class green_pool {
+class EVENTLET_API green_pool {
  public:
   // green_pool() makes a pool that runs at most `size` greenthreads at once, owned by the
   // calling thread. Throws std::invalid_argument for a size of 0.

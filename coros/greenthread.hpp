@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "../base/export.hpp"
 #include "../base/bind_call.hpp"
 #include "../greenlet/greenlet.hpp"
 #include "../hubs/hub.hpp"
@@ -34,7 +35,7 @@ namespace detail {
 // The part of a greenthread that does not depend on its result type: its greenlet, the timer
 // that starts it, its links and waiters. Shared by its handles and, while it runs, itself.
 // Listed with its hub (as a hubs::task) until it finishes.
-class greenthread_core : private hubs::task {
+class EVENTLET_API greenthread_core : private hubs::task {
  public:
   greenthread_core(const greenthread_core&) = delete;
   greenthread_core& operator=(const greenthread_core&) = delete;
@@ -329,7 +330,7 @@ void spawn_n(F&& f, A&&... args) {
 }
 
 namespace detail {
-void sleep_for(double seconds);
+EVENTLET_API void sleep_for(double seconds);
 }  // namespace detail
 
 // sleep() suspends the calling greenthread for `seconds` (0: let the others run, then
@@ -401,6 +402,6 @@ void killall(std::vector<greenthread<R>>& all,
 
 // call_after() (the seed's name) calls `fn` in the hub greenlet after `seconds`; the timer it
 // returns can cancel the call.
-hubs::timer call_after(double seconds, std::function<void()> fn);
+EVENTLET_API hubs::timer call_after(double seconds, std::function<void()> fn);
 
 }  // namespace eventlet

@@ -30,20 +30,21 @@
 #include <utility>
 #include <vector>
 
+#include "../base/export.hpp"
 #include "detail/queue_core.hpp"
 
 namespace eventlet {
 
 // queue_empty is thrown by get_nowait() on an empty queue and by get(timeout) when no item
 // comes in time.
-class queue_empty : public std::runtime_error {
+class EVENTLET_API queue_empty : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
 // queue_full is thrown by put_nowait() on a full queue and by put(item, timeout) when no room
 // (or, for maxsize 0, no getter) comes in time.
-class queue_full : public std::runtime_error {
+class EVENTLET_API queue_full : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };

@@ -12,11 +12,12 @@
 #include <exception>
 #include <utility>
 
+#include "../base/export.hpp"
 #include "../hubs/hub.hpp"
 
 namespace eventlet {
 
-class timeout {
+class EVENTLET_API timeout {
  public:
   // timeout() arms a timer that throws timeout_error in the calling greenthread after
   // `seconds`, unless cancelled first; a negative time never fires. Throws hubs::hub_error in
@@ -65,6 +66,6 @@ auto with_timeout(double seconds, F&& f, T fallback) {
 // exc_after() (the seed's name) throws `e` in the calling greenthread after `seconds` unless
 // the returned timer is cancelled first, or the greenthread has finished by then. Prefer
 // timeout, which cancels itself.
-hubs::timer exc_after(double seconds, std::exception_ptr e);
+EVENTLET_API hubs::timer exc_after(double seconds, std::exception_ptr e);
 
 }  // namespace eventlet

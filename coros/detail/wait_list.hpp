@@ -4,13 +4,14 @@
 
 #include <cstddef>
 
+#include "../../base/export.hpp"
 #include "../../greenlet/greenlet.hpp"
 #include "../../hubs/hub.hpp"
 
 namespace eventlet::detail {
 
 // The thread an object belongs to: the one that made it. Primitives are per hub thread.
-class thread_owned {
+class EVENTLET_API thread_owned {
  public:
   thread_owned() {
     getcurrent();  // makes this thread's greenlet state, which numbers the thread
@@ -38,7 +39,7 @@ class thread_owned {
 // anything queued after the waiter still runs after it. Fairness: timers that fall due and
 // fds that become ready wait for the hub's next pass, and after max_handoffs direct switches
 // in a row the next wait() goes through the hub, which makes that pass.
-class wait_list {
+class EVENTLET_API wait_list {
  public:
   struct waiter : hubs::wakeup {
     waiter() : waiter(getcurrent()) {}
