@@ -9,8 +9,8 @@
 #include <cmath>
 #include <exception>
 #include <optional>
-#include <tuple>
 #include <stdexcept>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -56,10 +56,9 @@ class event {
   // Throws hubs::hub_error if the owner's thread has exited.
   template <typename... V>
   void send_threadsafe(V&&... value) {
-    hub_.post(
-        [this, args = std::make_tuple(std::forward<V>(value)...)]() mutable {
-          std::apply([this](auto&&... v) { send(std::move(v)...); }, std::move(args));
-        });
+    hub_.post([this, args = std::make_tuple(std::forward<V>(value)...)]() mutable {
+      std::apply([this](auto&&... v) { send(std::move(v)...); }, std::move(args));
+    });
   }
 
   // wait() blocks until the event is sent and returns the value (the same value every time,

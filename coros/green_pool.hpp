@@ -29,9 +29,9 @@
 #include <utility>
 
 #include "../base/export.hpp"
+#include "../base/scope_exit.hpp"
 #include "detail/wait_list.hpp"
 #include "greenthread.hpp"
-#include "../base/scope_exit.hpp"
 
 namespace eventlet {
 

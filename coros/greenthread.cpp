@@ -50,8 +50,7 @@ void* greenthread_core::operator new(std::size_t size) {
 }
 
 void greenthread_core::operator delete(void* p, std::size_t size) noexcept {
-  if (size <= core_block && cores.state != core_cache::closed &&
-      cores.count < max_spare_cores) {
+  if (size <= core_block && cores.state != core_cache::closed && cores.count < max_spare_cores) {
     if (cores.state == core_cache::unused) {
       static thread_local core_cache_owner owner;  // frees the cache at thread exit
       cores.state = core_cache::open;

@@ -17,8 +17,8 @@
 #include <utility>
 #include <vector>
 
-#include "../base/export.hpp"
 #include "../base/bind_call.hpp"
+#include "../base/export.hpp"
 #include "../greenlet/greenlet.hpp"
 #include "../hubs/hub.hpp"
 
@@ -96,8 +96,8 @@ class EVENTLET_API greenthread_core : private hubs::task {
   void (*destroy_)(greenthread_core*);
   unsigned refs_ = 2;  // the first handle, and the greenthread itself until it has finished
   bool done_ = false;
-  bool observed_ = false;  // its outcome was waited for, or handed to a link
-  bool starts_next_ = false;  // its start was queued on an idle hub: nothing runs before it
+  bool observed_ = false;         // its outcome was waited for, or handed to a link
+  bool starts_next_ = false;      // its start was queued on an idle hub: nothing runs before it
   bool waiter_releases_ = false;  // it finished into its waiter, which drops its reference
   std::exception_ptr error_;
   hubs::hub& hub_;
@@ -288,13 +288,13 @@ auto spawn_greenthread(double seconds, const spawn_options* options, F&& f, A&&.
 // std::invalid_argument for a NaN delay (see spawn()).
 template <typename F, typename... A>
 auto spawn_after(double seconds, const spawn_options& options, F&& f, A&&... args) {
-  return detail::spawn_greenthread(seconds, &options, std::forward<F>(f),
-                                   std::forward<A>(args)...);
+  return detail::spawn_greenthread(seconds, &options, std::forward<F>(f), std::forward<A>(args)...);
 }
 
 template <typename F, typename... A>
-  requires(!std::is_same_v<std::remove_cvref_t<F>, spawn_options>)
-auto spawn_after(double seconds, F&& f, A&&... args) {
+requires(!std::is_same_v<std::remove_cvref_t<F>, spawn_options>) auto spawn_after(double seconds,
+                                                                                  F&& f,
+                                                                                  A&&... args) {
   return detail::spawn_greenthread(seconds, nullptr, std::forward<F>(f), std::forward<A>(args)...);
 }
 
@@ -311,8 +311,7 @@ auto spawn(const spawn_options& options, F&& f, A&&... args) {
 }
 
 template <typename F, typename... A>
-  requires(!std::is_same_v<std::remove_cvref_t<F>, spawn_options>)
-auto spawn(F&& f, A&&... args) {
+requires(!std::is_same_v<std::remove_cvref_t<F>, spawn_options>) auto spawn(F&& f, A&&... args) {
   return detail::spawn_greenthread(0, nullptr, std::forward<F>(f), std::forward<A>(args)...);
 }
 
@@ -324,8 +323,7 @@ void spawn_n(const spawn_options& options, F&& f, A&&... args) {
 }
 
 template <typename F, typename... A>
-  requires(!std::is_same_v<std::remove_cvref_t<F>, spawn_options>)
-void spawn_n(F&& f, A&&... args) {
+requires(!std::is_same_v<std::remove_cvref_t<F>, spawn_options>) void spawn_n(F&& f, A&&... args) {
   detail::spawn_greenthread(0, nullptr, std::forward<F>(f), std::forward<A>(args)...);
 }
 
@@ -349,8 +347,8 @@ inline void sleep(double seconds = 0) {
 // the overload below makes the call ambiguous -- a compile error rather than a silent POSIX
 // sleep that would block the hub.
 template <typename T>
-  requires(std::is_arithmetic_v<T> && !std::is_same_v<T, double> && !std::is_same_v<T, unsigned>)
-void sleep(T seconds) {
+requires(std::is_arithmetic_v<T> && !std::is_same_v<T, double> &&
+         !std::is_same_v<T, unsigned>) void sleep(T seconds) {
   sleep(static_cast<double>(seconds));
 }
 inline void sleep(unsigned seconds) { sleep(static_cast<double>(seconds)); }
@@ -382,11 +380,17 @@ auto waitall(std::vector<greenthread<R>>& all) {
     }
   };
   if constexpr (std::is_void_v<R>) {
-    for (auto& g : all) try { wait_one(g); } catch (...) {}
+    for (auto& g : all) try {
+        wait_one(g);
+      } catch (...) {
+      }
     if (first) std::rethrow_exception(first);
   } else {
     std::vector<R> values;
-    for (auto& g : all) try { values.push_back(wait_one(g)); } catch (...) {}
+    for (auto& g : all) try {
+        values.push_back(wait_one(g));
+      } catch (...) {
+      }
     if (first) std::rethrow_exception(first);
     return values;
   }

@@ -26,7 +26,8 @@ class local {
 
   // local(make) gives each greenthread make()'s result on its first access.
   explicit local(std::function<T()> make)
-      : id_(detail::next_local_id.fetch_add(1, std::memory_order_relaxed)), make_(std::move(make)) {}
+      : id_(detail::next_local_id.fetch_add(1, std::memory_order_relaxed)),
+        make_(std::move(make)) {}
 
   local(const local&) = delete;
   local& operator=(const local&) = delete;

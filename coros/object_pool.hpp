@@ -125,7 +125,8 @@ class object_pool {
     // discard() destroys the item instead of putting it back: see object_pool::discard(). Throws
     // std::logic_error if the guard holds no item (it was moved from, or discarded).
     void discard() {
-      if (!pool_) throw std::logic_error("object_pool::item_guard::discard: the guard holds no item");
+      if (!pool_)
+        throw std::logic_error("object_pool::item_guard::discard: the guard holds no item");
       std::exchange(pool_, nullptr)->discard(std::move(*item_));
       item_.reset();
     }

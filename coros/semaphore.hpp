@@ -64,7 +64,8 @@ class basic_semaphore {
   bool acquire(bool blocking = true, std::optional<double> timeout = std::nullopt) {
     owner_.check("semaphore::acquire");
     if (timeout && !(*timeout >= 0))
-      throw std::invalid_argument("semaphore::acquire: timeout must be >= 0, or nullopt for no limit");
+      throw std::invalid_argument(
+          "semaphore::acquire: timeout must be >= 0, or nullopt for no limit");
     if (!blocking && timeout)
       throw std::invalid_argument("semaphore::acquire: a timeout needs a blocking acquire");
     return (blocking ? core_.get(timeout.value_or(-1)) : core_.try_get()).has_value();

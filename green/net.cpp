@@ -7,9 +7,9 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "../base/scope_exit.hpp"
 #include "../coros/greenthread.hpp"
 #include "../coros/semaphore.hpp"
-#include "../base/scope_exit.hpp"
 
 namespace eventlet::green {
 

@@ -8,8 +8,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "../coros/greenthread.hpp"
 #include "../base/fd.hpp"
+#include "../coros/greenthread.hpp"
 
 namespace eventlet::green {
 
@@ -78,7 +78,8 @@ void socket::connect(const address& to) {
       continue;
     }
     fd_.wait("connect", io::write, until);
-    if (const int failed = getsockopt<int>(SOL_SOCKET, SO_ERROR)) os::throw_error(failed, "connect");
+    if (const int failed = getsockopt<int>(SOL_SOCKET, SO_ERROR))
+      os::throw_error(failed, "connect");
   }
 }
 

@@ -5,21 +5,21 @@
 // A context handle points at a record holding the execution's ucontext and the transfer it is
 // resumed with. A suspended execution's record lives in the frame of its pending switch; a made
 // context's record lives at the top of its stack.
+#include "context.hpp"
+
 #include <ucontext.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <new>
 
-#include "context.hpp"
-
 namespace {
 
 struct record {
   ucontext_t uc;
-  eventlet_transfer in;                        // what the execution is resumed with
+  eventlet_transfer in;                           // what the execution is resumed with
   eventlet_transfer (*ontop)(eventlet_transfer);  // run first on resumption, if set
-  void (*entry)(eventlet_transfer);            // a made context's entry
+  void (*entry)(eventlet_transfer);               // a made context's entry
 };
 
 // Runs `fn` (if any) on top of the resumed execution, then hands back the transfer.

@@ -1,7 +1,5 @@
 #include "greenlet.hpp"
 
-#include "../base/log.hpp"
-
 #include <cxxabi.h>
 #include <signal.h>
 #include <unistd.h>
@@ -12,6 +10,8 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+
+#include "../base/log.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/common_interface_defs.h>
@@ -91,14 +91,13 @@ thread_local state_owner tls_owner;
 }
 
 // The calling thread's state, made on first use.
-inline thread_state& state() {
-  return tls ? static_cast<thread_state&>(*tls) : make_state();
-}
+inline thread_state& state() { return tls ? static_cast<thread_state&>(*tls) : make_state(); }
 
 // The calling thread's state if it has one, else null.
 inline thread_state* existing_state() { return static_cast<thread_state*>(tls); }
 
-// describe() names a greenlet in messages: "greenlet 'name' at 0x..." or "unnamed greenlet at 0x...".
+// describe() names a greenlet in messages: "greenlet 'name' at 0x..." or "unnamed greenlet at
+// 0x...".
 std::string describe(const greenlet& g) {
   char at[32];
   std::snprintf(at, sizeof at, " at %p", static_cast<const void*>(&g));
@@ -122,7 +121,8 @@ void write_num(std::uintptr_t n, int base) {
   char buf[32];
   char* p = buf + sizeof buf;
   *--p = '\0';
-  do *--p = "0123456789abcdef"[n % base]; while (n /= base);
+  do *--p = "0123456789abcdef"[n % base];
+  while (n /= base);
   write_str(p);
 }
 
@@ -133,8 +133,10 @@ struct switcher {
 
   static thread_state& owner_state(const greenlet& g) {
     thread_state& ts = state();
-    if (g.thread_id_ != ts.id) throw greenlet_error("cannot switch to a greenlet of another thread");
-    if (g.dead()) throw greenlet_error("cannot switch to a dead greenlet: it has nothing to resume");
+    if (g.thread_id_ != ts.id)
+      throw greenlet_error("cannot switch to a greenlet of another thread");
+    if (g.dead())
+      throw greenlet_error("cannot switch to a dead greenlet: it has nothing to resume");
     return ts;
   }
 
@@ -262,9 +264,7 @@ struct switcher {
   }
 
   // Like finish(), then raises the dead greenlet's exception in the resumed one.
-  static eventlet_transfer finish_throwing(eventlet_transfer t) {
-    return throw_here(finish(t));
-  }
+  static eventlet_transfer finish_throwing(eventlet_transfer t) { return throw_here(finish(t)); }
 
   // Run on top of a greenlet: raises the switch's exception in it, from its pending switch.
   static eventlet_transfer throw_here(eventlet_transfer t) {
@@ -326,8 +326,7 @@ void install_overflow_handler(thread_state& ts) {
 
 using detail::switcher;
 
-greenlet::greenlet(function run, greenlet* parent, std::size_t stack_size)
-    : run_(std::move(run)) {
+greenlet::greenlet(function run, greenlet* parent, std::size_t stack_size) : run_(std::move(run)) {
   if (!run_) throw std::invalid_argument("a greenlet needs a function to run");
   stack_.size = stack_size ? detail::round_stack_size(stack_size) : default_stack_size();
   detail::thread_state& ts = detail::state();
@@ -363,8 +362,9 @@ greenlet::~greenlet() {
                                     " as its destructor killed it; it is dropped");
       }
       if (!dead())
-        log(log_level::warning, detail::describe(*this) +
-                                    " survived greenlet_exit in its destructor; its stack is leaked");
+        log(log_level::warning,
+            detail::describe(*this) +
+                " survived greenlet_exit in its destructor; its stack is leaked");
     }
   }
   while (first_child_) first_child_->link_to(parent_);

@@ -179,13 +179,13 @@ class EVENTLET_API greenlet {
   greenlet* first_child_ = nullptr;  // the greenlets whose parent this is, as a list
   greenlet* next_sibling_ = nullptr;
   greenlet* prev_sibling_ = nullptr;
-  eventlet_context ctx_ = nullptr;   // where it resumes, while suspended
-  detail::stack stack_;              // size is set before start, base while started
-  std::uint64_t thread_id_;          // the thread it belongs to
-  void* eh_caught_ = nullptr;        // its C++ exception globals while it is suspended
+  eventlet_context ctx_ = nullptr;  // where it resumes, while suspended
+  detail::stack stack_;             // size is set before start, base while started
+  std::uint64_t thread_id_;         // the thread it belongs to
+  void* eh_caught_ = nullptr;       // its C++ exception globals while it is suspended
   unsigned int eh_uncaught_ = 0;
   state state_ = state::unstarted;
-  void* sanitizer_ = nullptr;        // ASan fake stack or TSan fiber, in sanitizer builds
+  void* sanitizer_ = nullptr;  // ASan fake stack or TSan fiber, in sanitizer builds
   std::string name_;
   std::unique_ptr<std::unordered_map<std::uint64_t, std::any>> locals_;
   detail::greenlet_anchor* anchor_ = nullptr;  // what greenlet_refs to it share, made on demand

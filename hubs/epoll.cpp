@@ -82,13 +82,14 @@ class epoll_backend final : public backend {
     if (have_pwait2_) {
       const timespec ts{static_cast<time_t>(timeout.count() / 1'000'000'000),
                         static_cast<long>(timeout.count() % 1'000'000'000)};
-      const int n = epoll_pwait2(epfd_, events_, max_events, timeout.count() < 0 ? nullptr : &ts,
-                                 nullptr);
+      const int n =
+          epoll_pwait2(epfd_, events_, max_events, timeout.count() < 0 ? nullptr : &ts, nullptr);
       if (n >= 0 || errno != ENOSYS) return n;
       have_pwait2_ = false;
     }
     // Round up to whole milliseconds: waking early would only spin.
-    const int ms = timeout.count() < 0 ? -1 : static_cast<int>((timeout.count() + 999'999) / 1'000'000);
+    const int ms =
+        timeout.count() < 0 ? -1 : static_cast<int>((timeout.count() + 999'999) / 1'000'000);
     return epoll_wait(epfd_, events_, max_events, ms);
   }
 

@@ -111,8 +111,9 @@ hub::~hub() {
 
 void hub::replace_backend(std::unique_ptr<backend> b) {
   if (greenlet_ && getcurrent() == greenlet_.get())
-    throw hub_error("use_hub: cannot change the hub's backend from the hub greenlet (a timer or "
-                    "listener callback)");
+    throw hub_error(
+        "use_hub: cannot change the hub's backend from the hub greenlet (a timer or "
+        "listener callback)");
   const int limit = b->fd_limit();
   const int wake = wake_ ? wake_->fd() : -1;
   for (std::size_t fd = 0; fd < fds_.size(); ++fd)
@@ -144,8 +145,9 @@ void hub::shutdown() {
   if (!backend_) return;
   eventlet::greenlet* self = getcurrent();
   if (eventlet::detail::tls->id != thread_id_ || self->parent())
-    throw hub_error("hub::shutdown: call it from the hub's thread, in its main greenlet (not in "
-                    "a greenthread or a hub callback)");
+    throw hub_error(
+        "hub::shutdown: call it from the hub's thread, in its main greenlet (not in "
+        "a greenthread or a hub callback)");
   set_blocking_detection(0);
   kill_greenthreads();
   // The loop's greenlet unwinds (it may be suspended in a pass); it stays, dead, so that a
@@ -290,8 +292,8 @@ void hub::poll_backend(bool runnable) {
       return;
     timeout = std::chrono::nanoseconds{0};
   } else if (!heap_.empty()) {
-    timeout = std::chrono::nanoseconds{std::max<std::int64_t>(
-        0, heap_.front()->deadline - detail::clock_ns(CLOCK_MONOTONIC))};
+    timeout = std::chrono::nanoseconds{
+        std::max<std::int64_t>(0, heap_.front()->deadline - detail::clock_ns(CLOCK_MONOTONIC))};
   }
   check_fork();  // before touching kernel state that a forked child may share
   if (broken_)

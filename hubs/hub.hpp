@@ -274,10 +274,10 @@ class EVENTLET_API hub {
 
   std::unique_ptr<backend> backend_;  // null while shut down
   std::unique_ptr<eventlet::greenlet> greenlet_;
-  std::uint64_t thread_id_;           // the thread it belongs to (greenlet numbering)
+  std::uint64_t thread_id_;  // the thread it belongs to (greenlet numbering)
   bool stopping_ = false;
   bool prevent_multiple_ = true;
-  int broken_ = 0;                    // an errno that left the backend unusable (after fork)
+  int broken_ = 0;  // an errno that left the backend unusable (after fork)
 
   // The run queue (calls for the next pass) and the calls of the current pass, as circular
   // lists through their sentinels; delayed timers in a heap by (deadline, seq).
@@ -302,7 +302,7 @@ class EVENTLET_API hub {
   bool last_poll_found_ = true;
   std::int64_t last_poll_coarse_ = 0;
 
-  task_list tasks_;  // greenthreads, oldest first
+  task_list tasks_;                                // greenthreads, oldest first
   eventlet::greenlet* shutdown_caller_ = nullptr;  // set while shutdown() waits for a kill
 
   // Cross-thread wake-ups.

@@ -1,7 +1,9 @@
 // The kqueue backend (BSDs, macOS): a read and a write filter per fd, level-triggered. Regular
 // files count as always ready, as poll and select see them (kqueue's read filter on a file
 // waits for data past the file offset). This project builds and runs it nowhere: see README.
+// clang-format off
 #include <sys/types.h>  // first: older BSDs' <sys/event.h> needs it
+// clang-format on
 
 #include <fcntl.h>
 #include <sys/event.h>

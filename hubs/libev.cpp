@@ -4,7 +4,6 @@
 // or else prints and aborts. Ours logs them through the library's log hook; inside our own
 // calls into libev it also jumps back out, and the call fails with std::system_error instead
 // of libev retrying forever.
-#include "../base/fd.hpp"
 #include "libev.hpp"
 
 #include <ev.h>
@@ -16,6 +15,7 @@
 #include <string>
 #include <system_error>
 
+#include "../base/fd.hpp"
 #include "../base/log.hpp"
 #include "detail/escape.hpp"
 
@@ -70,7 +70,8 @@ class libev_hub_backend final : public backend {
     if (any(to) && !os::is_open(fd)) return errno;
     if (any(to)) {
       // ev_io_set() tells libev the fd may be a new file, so it registers it anew.
-      ev_io_set(w.get(), fd, (any(to & io::read) ? EV_READ : 0) | (any(to & io::write) ? EV_WRITE : 0));
+      ev_io_set(w.get(), fd,
+                (any(to & io::read) ? EV_READ : 0) | (any(to & io::write) ? EV_WRITE : 0));
       ev_io_start(loop_, w.get());
     }
     return 0;
@@ -139,7 +140,8 @@ const char* libev_unusable() noexcept {
 std::unique_ptr<backend> make_libev_backend() {
   install_callbacks();
   struct ev_loop* loop = ev_loop_new(EVFLAG_AUTO);
-  if (!loop) throw std::system_error(errno ? errno : ENOMEM, std::generic_category(), "ev_loop_new");
+  if (!loop)
+    throw std::system_error(errno ? errno : ENOMEM, std::generic_category(), "ev_loop_new");
   try {
     return std::make_unique<libev_hub_backend>(loop, true);
   } catch (...) {

@@ -6,8 +6,6 @@
 // error (say, no fd left for its internal pipe): around the calls of ours that can meet one,
 // its fatal callback jumps back instead, and the call fails with std::system_error. A base
 // left half-done that way is not used again.
-#include "../base/errors.hpp"
-#include "../base/fd.hpp"
 #include "libevent.hpp"
 
 #include <dlfcn.h>
@@ -25,6 +23,8 @@
 #include <string>
 #include <system_error>
 
+#include "../base/errors.hpp"
+#include "../base/fd.hpp"
 #include "../base/log.hpp"
 #include "detail/escape.hpp"
 
@@ -41,7 +41,7 @@ thread_local int last_errno = 0;
 
 void on_log(int severity, const char* message) {
   const int error = errno;
-  log_level level = severity == EVENT_LOG_DEBUG ? log_level::debug
+  log_level level = severity == EVENT_LOG_DEBUG  ? log_level::debug
                     : severity == EVENT_LOG_MSG  ? log_level::info
                     : severity == EVENT_LOG_WARN ? log_level::warning
                                                  : log_level::error;
@@ -90,9 +90,9 @@ void check_fds_for_base(const char* what) {
 }
 
 [[noreturn]] void throw_fatal(const char* what) {
-  throw std::system_error(last_errno ? last_errno : EIO, std::generic_category(),
-                          std::string(what) + ": libevent failed: " +
-                              (last_error[0] ? last_error : "fatal error"));
+  throw std::system_error(
+      last_errno ? last_errno : EIO, std::generic_category(),
+      std::string(what) + ": libevent failed: " + (last_error[0] ? last_error : "fatal error"));
 }
 
 class libevent_hub_backend final : public backend {
@@ -125,7 +125,8 @@ class libevent_hub_backend final : public backend {
       always_ready_.push_back({fd, to});
       return 0;
     }
-    const short what = EV_PERSIST | (any(to & io::read) ? EV_READ : 0) | (any(to & io::write) ? EV_WRITE : 0);
+    const short what =
+        EV_PERSIST | (any(to & io::read) ? EV_READ : 0) | (any(to & io::write) ? EV_WRITE : 0);
     if (!e) {
       e = event_new(base_, fd, what, &on_event, this);
       if (!e) return ENOMEM;
@@ -194,7 +195,7 @@ class libevent_hub_backend final : public backend {
   bool owned_;
   bool broken_ = false;  // a fatal error left the base half-done
   event* timer_;
-  std::vector<event*> events_;  // by fd
+  std::vector<event*> events_;          // by fd
   std::vector<ready_fd> always_ready_;  // regular files
   std::vector<ready_fd>* out_ = nullptr;
 };
@@ -216,7 +217,8 @@ const char* interposed() noexcept {
 }
 
 void check_not_interposed() {
-  if (const char* why = interposed()) throw std::system_error(ELIBBAD, std::generic_category(), why);
+  if (const char* why = interposed())
+    throw std::system_error(ELIBBAD, std::generic_category(), why);
 }
 
 const char* libevent_unusable() noexcept {
@@ -235,7 +237,8 @@ std::unique_ptr<backend> make_libevent_backend() {
   check_fds_for_base("event_base_new");
   event_base* base = nullptr;
   if (!survive_fatal([&base] { base = event_base_new(); })) throw_fatal("event_base_new");
-  if (!base) throw std::system_error(errno ? errno : ENOMEM, std::generic_category(), "event_base_new");
+  if (!base)
+    throw std::system_error(errno ? errno : ENOMEM, std::generic_category(), "event_base_new");
   try {
     return std::make_unique<libevent_hub_backend>(base, true);
   } catch (...) {

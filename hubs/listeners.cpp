@@ -100,7 +100,8 @@ void hub::notify_close(int fd) noexcept {
   e.readers.clear();
   e.writers.clear();
   e.emptied = false;
-  if (any(e.registered) && !broken_) backend_->update(fd, e.registered, io::none);  // before close(2)
+  if (any(e.registered) && !broken_)
+    backend_->update(fd, e.registered, io::none);  // before close(2)
   e.registered = io::none;
 }
 

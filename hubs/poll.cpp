@@ -39,8 +39,8 @@ class poll_backend final : public backend {
   void wait(std::chrono::nanoseconds timeout, std::vector<ready_fd>& out) override {
     const timespec ts{static_cast<time_t>(timeout.count() / 1'000'000'000),
                       static_cast<long>(timeout.count() % 1'000'000'000)};
-    const int n = ppoll(pollfds_.data(), pollfds_.size(), timeout.count() < 0 ? nullptr : &ts,
-                        nullptr);
+    const int n =
+        ppoll(pollfds_.data(), pollfds_.size(), timeout.count() < 0 ? nullptr : &ts, nullptr);
     if (n < 0) {
       if (errno == EINTR) return;
       os::throw_error(errno, "poll");

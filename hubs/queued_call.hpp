@@ -14,8 +14,7 @@ class hub;
 // the hub's thread only.
 class queued_call {
  public:
-  explicit queued_call(void (*run)(queued_call&),
-                       void (*discard)(queued_call&) = nullptr) noexcept
+  explicit queued_call(void (*run)(queued_call&), void (*discard)(queued_call&) = nullptr) noexcept
       : run_(run), discard_(discard) {}
   ~queued_call() { cancel(); }
   queued_call(const queued_call&) = delete;

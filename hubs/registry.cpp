@@ -33,8 +33,8 @@ std::unique_ptr<backend> make_backend(std::string_view name, std::string_view or
   }
   std::string usable;
   for (const std::string& n : available_hubs()) usable += (usable.empty() ? "" : ", ") + n;
-  throw hub_error(std::string(origin) + std::string(name) + ": " + why + " (usable hubs: " +
-                  usable + ")");
+  throw hub_error(std::string(origin) + std::string(name) + ": " + why +
+                  " (usable hubs: " + usable + ")");
 }
 
 std::unique_ptr<backend> chosen_backend() {

@@ -41,8 +41,8 @@ class select_backend final : public backend {
       os::throw_error(errno, "select");
     }
     for (int fd = 0; fd < nfds_; ++fd) {
-      const io events = (FD_ISSET(fd, &r) ? io::read : io::none) |
-                        (FD_ISSET(fd, &w) ? io::write : io::none);
+      const io events =
+          (FD_ISSET(fd, &r) ? io::read : io::none) | (FD_ISSET(fd, &w) ? io::write : io::none);
       if (any(events)) out.push_back({fd, events});
     }
   }

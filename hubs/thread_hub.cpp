@@ -23,16 +23,16 @@ struct thread_hub {
     if (owned->backend_ && getcurrent()->parent()) {
       // The thread ends inside a greenthread (exit() called there): its hub cannot run to
       // unwind the others. The process is going away; leave it all as it is.
-      log(log_level::warning, "the thread exits inside greenlet '" +
-                                  describe(getcurrent()) + "': its hub's " +
-                                  std::to_string(owned->greenthread_count()) +
+      log(log_level::warning, "the thread exits inside greenlet '" + describe(getcurrent()) +
+                                  "': its hub's " + std::to_string(owned->greenthread_count()) +
                                   " greenthreads are not unwound");
       (void)owned.release();
     } else if (owned->backend_) {
       try {
         owned->shutdown();
       } catch (const std::exception& e) {
-        log(log_level::error, std::string("shutting the thread's hub down at its exit: ") + e.what());
+        log(log_level::error,
+            std::string("shutting the thread's hub down at its exit: ") + e.what());
       }
     }
     owned.reset();

@@ -1,7 +1,7 @@
+#include "trampoline.hpp"
+
 #include <cmath>
 #include <system_error>
-
-#include "trampoline.hpp"
 
 #include "../base/scope_exit.hpp"
 
@@ -13,16 +13,20 @@ void trampoline(int fd, io events, std::optional<double> timeout, closes how) {
   hub& h = get_hub();
   eventlet::greenlet* self = getcurrent();
   h.check_can_block("trampoline (a wait on an fd)");
-  listener* l = h.add(events, fd, [self, fd](int error) {
-    if (!error) {
-      self->switch_to();
-      return;
-    }
-    self->throw_in(std::make_exception_ptr(std::system_error(
-        error, std::generic_category(),
-        error == EBADF ? "fd " + std::to_string(fd) + " was closed while a greenthread waited on it"
-                       : "cannot wait on fd " + std::to_string(fd))));
-  }, how);
+  listener* l = h.add(
+      events, fd,
+      [self, fd](int error) {
+        if (!error) {
+          self->switch_to();
+          return;
+        }
+        self->throw_in(std::make_exception_ptr(std::system_error(
+            error, std::generic_category(),
+            error == EBADF
+                ? "fd " + std::to_string(fd) + " was closed while a greenthread waited on it"
+                : "cannot wait on fd " + std::to_string(fd))));
+      },
+      how);
   timer t;
   if (timeout)
     t = h.schedule_call_global(*timeout, [self] {

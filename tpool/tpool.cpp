@@ -11,10 +11,10 @@
 // first. Before it sleeps, one worker at a time watches the queue for a short while (spin_time):
 // a caller that makes calls one after another then finds it awake. Waking a sleeping thread
 // costs tens of microseconds on a virtual machine whose idle CPU has halted, which is most of a
-// round trip, and a thread that has just halted is slow to wake again. At most one worker is on its way (woken or starting, and not yet looking at the queue)
-// at a time: a submitted call wakes one only if none is, and a worker that takes a call while
-// more are queued wakes the next. A burst of calls so costs its hub thread one wake-up, and long
-// calls still spread over the pool.
+// round trip, and a thread that has just halted is slow to wake again. At most one worker is on its
+// way (woken or starting, and not yet looking at the queue) at a time: a submitted call wakes one
+// only if none is, and a worker that takes a call while more are queued wakes the next. A burst of
+// calls so costs its hub thread one wake-up, and long calls still spread over the pool.
 #include "tpool.hpp"
 
 #include <pthread.h>
@@ -278,8 +278,8 @@ class pool {
   unsigned waking_ = 0;    // workers woken, started or spinning, not yet looking at the queue
   bool spinning_ = false;  // a worker is in spin()
   std::atomic<bool> queued_{false};  // first_ is not null, for spin() to read without the mutex
-  int size_ = 0;           // 0 until read from the environment
-  bool stopping_ = false;  // killall() waits for the workers to leave
+  int size_ = 0;                     // 0 until read from the environment
+  bool stopping_ = false;            // killall() waits for the workers to leave
   std::mutex killall_mutex_;
 };
 

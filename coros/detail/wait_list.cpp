@@ -19,8 +19,7 @@ constinit thread_local wait_list::handoff_state wait_list::handoff{};
 
 void wait_list::suspend(hubs::hub& h, waiter& w) {
   waiter* next = handoff.next;
-  if (next && handoff.by == w.self && next->is_queued() && w.self != h.greenlet() &&
-      hand_off()) {
+  if (next && handoff.by == w.self && next->is_queued() && w.self != h.greenlet() && hand_off()) {
     handoff.next = nullptr;
     next->cancel();  // it runs now rather than on the hub's next pass
     next->self->switch_to();

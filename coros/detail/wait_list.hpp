@@ -48,7 +48,7 @@ class EVENTLET_API wait_list {
     waiter* prev = nullptr;
     waiter* next = nullptr;
     bool listed = false;
-    bool woken = false;   // picked by wake(): whatever was handed over is in `slot`
+    bool woken = false;  // picked by wake(): whatever was handed over is in `slot`
     void* slot = nullptr;
   };
   // What to do with what a woken waiter was handed if it is killed before it can take it.

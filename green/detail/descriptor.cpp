@@ -8,8 +8,8 @@
 #include <system_error>
 #include <vector>
 
-#include "../../coros/event.hpp"
 #include "../../base/scope_exit.hpp"
+#include "../../coros/event.hpp"
 
 namespace eventlet::green::detail {
 

@@ -1,14 +1,14 @@
 // The TLS connection: OpenSSL's calls run until they succeed, waiting in the hub for the fd
 // whenever OpenSSL needs more input, and the BIO between OpenSSL and the green fd.
-#include "tls_state.hpp"
-#include "../../base/scope_exit.hpp"
-
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <string>
 #include <system_error>
+
+#include "../../base/scope_exit.hpp"
+#include "tls_state.hpp"
 
 namespace eventlet::green::detail {
 

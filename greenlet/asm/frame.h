@@ -18,7 +18,7 @@
 
 /* AArch64 AAPCS64: the callee-saved d8-d15 and x19-x28, the frame pointer x29, the link register
  * x30 (the address to resume at) and the floating-point control register FPCR. */
-#define EVL_A64_D8 0x00 /* d8..d15 in pairs up to 0x38 */
+#define EVL_A64_D8 0x00  /* d8..d15 in pairs up to 0x38 */
 #define EVL_A64_X19 0x40 /* x19..x28 in pairs up to 0x88 */
 #define EVL_A64_FP 0x90
 #define EVL_A64_LR 0x98

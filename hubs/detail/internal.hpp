@@ -28,7 +28,7 @@ struct hub::watchdog {
   std::mutex mutex;
   std::condition_variable wake;
   bool stop = false;
-  std::uint64_t switches = 0;   // guarded by mutex
+  std::uint64_t switches = 0;  // guarded by mutex
   bool hub_running = true;
   std::string running;
   trace_function previous;
@@ -47,8 +47,8 @@ struct timer_entry : hubs::queued_call {
   std::uint64_t seq = 0;      // scheduling order, breaking deadline ties
   hub::callback fn;
   eventlet::greenlet* target = nullptr;  // switched to instead of calling fn (schedule_switch)
-  hub* owner = nullptr;       // null once the hub has dropped it and a handle still holds it
-  unsigned refs = 0;          // the queue's or heap's, and the timer handle's
+  hub* owner = nullptr;  // null once the hub has dropped it and a handle still holds it
+  unsigned refs = 0;     // the queue's or heap's, and the timer handle's
   bool pending = false;
   bool in_heap = false;
 };
@@ -88,9 +88,9 @@ class mailbox {
   void post(hub::callback fn);
 
   std::mutex mutex;
-  std::vector<hub::callback> calls;  // guarded by mutex
+  std::vector<hub::callback> calls;      // guarded by mutex
   const os::wake_fd* wake_fd = nullptr;  // guarded by mutex; null while the hub is shut down
-  bool gone = false;                 // guarded by mutex; the hub's thread has exited
+  bool gone = false;                     // guarded by mutex; the hub's thread has exited
 };
 
 // How many finished timer entries a hub keeps for reuse.

@@ -98,7 +98,9 @@ TEST_CASE("block_signals: threads started meanwhile have asynchronous signals bl
 
 TEST_CASE("scope_exit runs on return and on exception") {
   int runs = 0;
-  { const eventlet::scope_exit guard([&] { ++runs; }); }
+  {
+    const eventlet::scope_exit guard([&] { ++runs; });
+  }
   CHECK(runs == 1);
   try {
     const eventlet::scope_exit guard([&] { ++runs; });

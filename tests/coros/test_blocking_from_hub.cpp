@@ -51,11 +51,11 @@ TEST_CASE_FIXTURE(hub_test, "blocking calls from the hub greenlet throw blocking
     s.release();
   });
   eventlet::sleep(0.01);
-  CHECK(outcomes == std::vector<std::string>{
-                        "sleep: refused", "sleep(1): refused", "trampoline: refused",
-                        "hub::switch_to: refused", "event::wait: refused", "queue::get: refused",
-                        "semaphore::acquire: refused", "channel::receive: refused",
-                        "greenthread::wait: refused"});
+  CHECK(outcomes ==
+        std::vector<std::string>{"sleep: refused", "sleep(1): refused", "trampoline: refused",
+                                 "hub::switch_to: refused", "event::wait: refused",
+                                 "queue::get: refused", "semaphore::acquire: refused",
+                                 "channel::receive: refused", "greenthread::wait: refused"});
   CHECK(spawned_ran);
   CHECK(e.wait() == 1);
   CHECK(q.get() == 2);

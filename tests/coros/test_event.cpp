@@ -14,7 +14,8 @@
 using namespace eventlet;
 using hub_tests::hub_test;
 
-TEST_CASE_FIXTURE(hub_test, "event: all waiters wake with the sent value; waiting again returns it") {
+TEST_CASE_FIXTURE(hub_test,
+                  "event: all waiters wake with the sent value; waiting again returns it") {
   event<std::string> e;
   std::vector<std::string> got;
   std::vector<greenthread<void>> waiters;
@@ -67,7 +68,10 @@ TEST_CASE_FIXTURE(hub_test, "event: wait(timeout) returns empty when time runs o
 
 TEST_CASE_FIXTURE(hub_test, "event<void>: send with no value") {
   event<> e;
-  auto w = spawn([&] { e.wait(); return 1; });
+  auto w = spawn([&] {
+    e.wait();
+    return 1;
+  });
   eventlet::sleep(0);
   CHECK_FALSE(e.poll());
   e.send();
@@ -93,8 +97,14 @@ TEST_CASE_FIXTURE(hub_test, "event: send is safe from a hub callback; wait there
 TEST_CASE_FIXTURE(hub_test, "event: a killed waiter leaves the others waiting") {
   event<int> e;
   int woken = 0;
-  auto a = spawn([&] { e.wait(); ++woken; });
-  auto b = spawn([&] { e.wait(); ++woken; });
+  auto a = spawn([&] {
+    e.wait();
+    ++woken;
+  });
+  auto b = spawn([&] {
+    e.wait();
+    ++woken;
+  });
   eventlet::sleep(0);
   a.kill();
   e.send(1);

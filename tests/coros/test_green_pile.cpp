@@ -231,7 +231,8 @@ TEST_CASE_FIXTURE(hub_test, "imap: results in input order, at most the pool's si
   green_pool pool(3);
   int running = 0, most = 0;
   std::vector<int> got;
-  for (int v : imap(pool, 
+  for (int v : imap(
+           pool,
            [&](int x) {
              most = std::max(most, ++running);
              eventlet::sleep(0.001 * (3 - x % 3));
@@ -248,16 +249,20 @@ TEST_CASE_FIXTURE(hub_test, "imap: results in input order, at most the pool's si
 TEST_CASE_FIXTURE(hub_test, "imap: over a view, and over nothing") {
   green_pool pool(2);
   std::vector<int> got;
-  for (int v : imap(pool, [](int x) { return x * x; }, std::views::iota(1, 5))) got.push_back(v);
+  for (int v : imap(
+           pool, [](int x) { return x * x; }, std::views::iota(1, 5)))
+    got.push_back(v);
   CHECK(got == std::vector<int>{1, 4, 9, 16});
-  auto none = imap(pool, [](int x) { return x; }, std::vector<int>{});
+  auto none = imap(
+      pool, [](int x) { return x; }, std::vector<int>{});
   CHECK_FALSE(none.next().has_value());
 }
 
 TEST_CASE_FIXTURE(hub_test,
                   "imap: an exception is rethrown at its item; so is one from the inputs") {
   green_pool pool(2);
-  auto results = imap(pool, 
+  auto results = imap(
+      pool,
       [](int x) {
         if (x == 1) throw std::runtime_error("item 1");
         return x;
@@ -279,7 +284,8 @@ TEST_CASE_FIXTURE(hub_test,
   green_pool pool(2);
   std::vector<int> started;
   {
-    auto results = imap(pool, 
+    auto results = imap(
+        pool,
         [&](int x) {
           started.push_back(x);
           eventlet::sleep(0.001);
@@ -300,8 +306,8 @@ TEST_CASE_FIXTURE(hub_test,
       results;  // (a pile cannot move: imap()'s result is made in place)
   event<> done;
   hubs::timer t = hub.schedule_call_global(0, [&] {
-    results.reset(
-        new green_pile<int>(imap(pool, [](int x) { return x + 1; }, std::vector<int>{1, 2, 3})));
+    results.reset(new green_pile<int>(imap(
+        pool, [](int x) { return x + 1; }, std::vector<int>{1, 2, 3})));
     done.send();
   });
   done.wait();

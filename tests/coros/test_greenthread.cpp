@@ -1,6 +1,6 @@
 // The greenthread API: spawn, wait, links, kill, cancel, spawn_n, spawn_after, sleep.
-#include <memory>
 #include <cmath>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -62,7 +62,8 @@ TEST_CASE_FIXTURE(hub_test, "links run when the greenthread finishes, or at once
   CHECK(seen == std::vector<int>{4, 40});
 }
 
-TEST_CASE_FIXTURE(hub_test, "kill raises greenlet_exit in a running greenthread; wait rethrows it") {
+TEST_CASE_FIXTURE(hub_test,
+                  "kill raises greenlet_exit in a running greenthread; wait rethrows it") {
   bool cleaned = false, after = false;
   auto gt = spawn([&] {
     struct cleanup {

@@ -14,7 +14,8 @@
 using namespace eventlet;
 using hub_tests::hub_test;
 
-TEST_CASE_FIXTURE(hub_test, "hand-off: a woken getter runs after greenthreads made runnable before it") {
+TEST_CASE_FIXTURE(hub_test,
+                  "hand-off: a woken getter runs after greenthreads made runnable before it") {
   light_queue<int> q, back;
   std::vector<std::string> order;
   auto getter = spawn([&] {
@@ -55,7 +56,8 @@ TEST_CASE_FIXTURE(hub_test, "hand-off: waiters woken together resume in the orde
   CHECK(order == std::vector<int>{0, 1, 2, 3});
 }
 
-TEST_CASE_FIXTURE(hub_test, "hand-off: a queue ping-pong that never touches the hub still lets timers fire") {
+TEST_CASE_FIXTURE(hub_test,
+                  "hand-off: a queue ping-pong that never touches the hub still lets timers fire") {
   light_queue<int> ping, pong;
   bool fired = false;
   hub.schedule_call_global(0.001, [&] { fired = true; });
@@ -80,7 +82,8 @@ TEST_CASE_FIXTURE(hub_test, "hand-off: a queue ping-pong that never touches the 
   CHECK(rounds < cap);
 }
 
-TEST_CASE_FIXTURE(hub_test, "hand-off: spawned greenthreads start in spawn order whichever is waited for") {
+TEST_CASE_FIXTURE(hub_test,
+                  "hand-off: spawned greenthreads start in spawn order whichever is waited for") {
   std::vector<int> order;
   auto a = spawn([&] { order.push_back(1); });
   auto b = spawn([&] { order.push_back(2); });
@@ -89,7 +92,8 @@ TEST_CASE_FIXTURE(hub_test, "hand-off: spawned greenthreads start in spawn order
   a.wait();
 }
 
-TEST_CASE_FIXTURE(hub_test, "hand-off: a greenthread finishing into its waiter leaves runnable ones their turn") {
+TEST_CASE_FIXTURE(
+    hub_test, "hand-off: a greenthread finishing into its waiter leaves runnable ones their turn") {
   std::vector<std::string> order;
   auto other = spawn([&] {
     eventlet::sleep(0);
@@ -108,7 +112,9 @@ TEST_CASE_FIXTURE(hub_test, "hand-off: a greenthread finishing into its waiter l
   CHECK(order == std::vector<std::string>{"other", "waited", "waiter"});
 }
 
-TEST_CASE_FIXTURE(hub_test, "recycled cores: results, exceptions and links of one greenthread never show in the next") {
+TEST_CASE_FIXTURE(
+    hub_test,
+    "recycled cores: results, exceptions and links of one greenthread never show in the next") {
   for (int i = 0; i < 200; ++i) {  // more than the per-thread cache holds, one at a time
     if (i % 2) {
       auto g = spawn([i] { return i; });

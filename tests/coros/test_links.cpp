@@ -67,13 +67,20 @@ TEST_CASE_FIXTURE(hub_test, "waitall returns the results in order") {
   CHECK(waitall(all) == std::vector<int>{0, 1, 4, 9, 16});
 }
 
-TEST_CASE_FIXTURE(hub_test, "waitall waits for all, then rethrows the first failure in list order") {
+TEST_CASE_FIXTURE(hub_test,
+                  "waitall waits for all, then rethrows the first failure in list order") {
   int finished = 0;
   std::vector<greenthread<void>> all;
-  all.push_back(spawn([&] { eventlet::sleep(0.01); ++finished; }));
+  all.push_back(spawn([&] {
+    eventlet::sleep(0.01);
+    ++finished;
+  }));
   all.push_back(spawn([]() { throw std::runtime_error("second"); }));
   all.push_back(spawn([]() { throw std::logic_error("third"); }));
-  all.push_back(spawn([&] { eventlet::sleep(0.02); ++finished; }));
+  all.push_back(spawn([&] {
+    eventlet::sleep(0.02);
+    ++finished;
+  }));
   CHECK_THROWS_WITH(waitall(all), "second");
   CHECK(finished == 2);
 }
@@ -81,8 +88,14 @@ TEST_CASE_FIXTURE(hub_test, "waitall waits for all, then rethrows the first fail
 TEST_CASE_FIXTURE(hub_test, "killall kills every running greenthread and leaves the finished") {
   std::vector<greenthread<int>> all;
   all.push_back(spawn([] { return 1; }));
-  all.push_back(spawn([] { eventlet::sleep(10); return 2; }));
-  all.push_back(spawn([] { eventlet::sleep(10); return 3; }));
+  all.push_back(spawn([] {
+    eventlet::sleep(10);
+    return 2;
+  }));
+  all.push_back(spawn([] {
+    eventlet::sleep(10);
+    return 3;
+  }));
   eventlet::sleep(0);
   killall(all);
   for (auto& g : all) CHECK(g.dead());

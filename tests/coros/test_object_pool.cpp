@@ -16,9 +16,9 @@
 using namespace eventlet;
 using hub_tests::hub_test;
 
-TEST_CASE_FIXTURE(
-    hub_test,
-    "object_pool: min_size items are made up front, more on demand up to max_size; items are reused") {
+TEST_CASE_FIXTURE(hub_test,
+                  "object_pool: min_size items are made up front, more on demand up to max_size; "
+                  "items are reused") {
   int made = 0;
   object_pool<int> p(2, 4, [&] { return ++made; });
   CHECK(made == 2);
@@ -44,7 +44,8 @@ TEST_CASE_FIXTURE(
 }
 
 TEST_CASE_FIXTURE(
-    hub_test, "object_pool: get blocks while max_size are out; put hands the item to the longest waiter") {
+    hub_test,
+    "object_pool: get blocks while max_size are out; put hands the item to the longest waiter") {
   object_pool<std::string> p(0, 1, [] { return std::string("conn"); });
   std::string held = p.get();
   std::vector<std::string> got;
@@ -68,8 +69,8 @@ TEST_CASE_FIXTURE(
   CHECK(p.free() == 1);
 }
 
-TEST_CASE_FIXTURE(hub_test,
-                  "object_pool: get(timeout) throws timeout_error when no item comes, losing nothing") {
+TEST_CASE_FIXTURE(
+    hub_test, "object_pool: get(timeout) throws timeout_error when no item comes, losing nothing") {
   object_pool<int> p(1, 1, [] { return 7; });
   const int x = p.get();
   CHECK_THROWS_AS(p.get(0.01), timeout_error);
@@ -98,8 +99,8 @@ TEST_CASE_FIXTURE(hub_test, "object_pool: a factory that throws frees its slot; 
   CHECK(p.free() == 0);
 }
 
-TEST_CASE_FIXTURE(hub_test,
-                  "object_pool: the slot of a failed factory call goes to the next waiting getter") {
+TEST_CASE_FIXTURE(
+    hub_test, "object_pool: the slot of a failed factory call goes to the next waiting getter") {
   int calls = 0;
   object_pool<int> p(0, 1, [&] {
     if (++calls == 1) {
@@ -115,8 +116,8 @@ TEST_CASE_FIXTURE(hub_test,
   p.put(2);
 }
 
-TEST_CASE_FIXTURE(hub_test,
-                  "object_pool: a discarded item frees its slot; a waiting getter makes a new one") {
+TEST_CASE_FIXTURE(
+    hub_test, "object_pool: a discarded item frees its slot; a waiting getter makes a new one") {
   int made = 0;
   object_pool<int> p(0, 1, [&] { return ++made; });
   const int broken = p.get();
@@ -132,8 +133,8 @@ TEST_CASE_FIXTURE(hub_test,
   p.put(3);
 }
 
-TEST_CASE_FIXTURE(hub_test,
-                  "object_pool: a getter killed after it was handed an item or a slot gives it on") {
+TEST_CASE_FIXTURE(
+    hub_test, "object_pool: a getter killed after it was handed an item or a slot gives it on") {
   int made = 0;
   object_pool<int> p(0, 1, [&] { return ++made; });
   const int x = p.get();
@@ -171,8 +172,8 @@ TEST_CASE_FIXTURE(hub_test,
   CHECK(made == 2);
 }
 
-TEST_CASE_FIXTURE(hub_test,
-                  "object_pool: item() puts the item back when its guard goes; discard() drops it") {
+TEST_CASE_FIXTURE(
+    hub_test, "object_pool: item() puts the item back when its guard goes; discard() drops it") {
   int made = 0;
   object_pool<std::string> p(1, 2, [&] { return "conn" + std::to_string(++made); });
   {
@@ -253,17 +254,17 @@ TEST_CASE_FIXTURE(hub_test, "object_pool: use from another thread is refused") {
   CHECK(p.free() == 1);
 }
 
-TEST_CASE_FIXTURE(hub_test,
-                  "object_pool: bad arguments are refused; a failing factory fails the construction") {
+TEST_CASE_FIXTURE(
+    hub_test, "object_pool: bad arguments are refused; a failing factory fails the construction") {
   auto make = [] { return 0; };
   CHECK_THROWS_AS(object_pool<int>(0, 1, nullptr), std::invalid_argument);
   CHECK_THROWS_AS(object_pool<int>(0, 0, make), std::invalid_argument);
   CHECK_THROWS_WITH(object_pool<int>(3, 2, make), doctest::Contains("min_size"));
   int made = 0;
   CHECK_THROWS_WITH(object_pool<int>(3, 3,
-                              [&]() -> int {
-                                if (++made == 2) throw std::runtime_error("down");
-                                return made;
-                              }),
+                                     [&]() -> int {
+                                       if (++made == 2) throw std::runtime_error("down");
+                                       return made;
+                                     }),
                     "down");
 }

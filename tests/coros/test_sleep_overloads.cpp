@@ -24,7 +24,9 @@ concept sleeps_greenly = requires(T t) {
 
 // True when an unqualified sleep(T) resolves at all.
 template <typename T>
-concept sleep_resolves = requires(T t) { sleep(t); };
+concept sleep_resolves = requires(T t) {
+  sleep(t);
+};
 
 static_assert(sleeps_greenly<int>);
 static_assert(sleeps_greenly<long>);
@@ -44,7 +46,8 @@ static_assert(!sleep_resolves<unsigned>, "sleep(1u) must not silently call POSIX
 
 }  // namespace
 
-TEST_CASE_FIXTURE(hub_tests::hub_test, "sleep takes any arithmetic type and std::chrono durations") {
+TEST_CASE_FIXTURE(hub_tests::hub_test,
+                  "sleep takes any arithmetic type and std::chrono durations") {
   const double start = hubs::hub::clock();
   sleep(0);
   sleep(0.001f);

@@ -69,24 +69,47 @@ TEST_CASE_FIXTURE(hub_test, "nested timeouts each throw their own timeout_error"
 
 TEST_CASE_FIXTURE(hub_test, "with_timeout returns the result, the fallback, or throws") {
   CHECK(with_timeout(1.0, [] { return 5; }) == 5);
-  CHECK(with_timeout(0.01, [] {
-          eventlet::sleep(5);
-          return 5;
-        }, -1) == -1);
+  CHECK(with_timeout(
+            0.01,
+            [] {
+              eventlet::sleep(5);
+              return 5;
+            },
+            -1) == -1);
   CHECK_THROWS_AS(with_timeout(0.01, [] { eventlet::sleep(5); }), timeout_error);
   // An outer timeout passes through an inner with_timeout's fallback.
-  CHECK_THROWS_AS(with_timeout(0.01, [] {
-                    return with_timeout(1.0, [] {
-                      eventlet::sleep(5);
-                      return 1;
-                    }, 2);
-                  }),
+  CHECK_THROWS_AS(with_timeout(0.01,
+                               [] {
+                                 return with_timeout(
+                                     1.0,
+                                     [] {
+                                       eventlet::sleep(5);
+                                       return 1;
+                                     },
+                                     2);
+                               }),
                   timeout_error);
 }
 
 TEST_CASE_FIXTURE(hub_test, "a timeout works in any greenthread, independently") {
-  auto a = spawn([] { return with_timeout(0.01, [] { eventlet::sleep(1); return 1; }, 0); });
-  auto b = spawn([] { return with_timeout(1.0, [] { eventlet::sleep(0.02); return 2; }, 0); });
+  auto a = spawn([] {
+    return with_timeout(
+        0.01,
+        [] {
+          eventlet::sleep(1);
+          return 1;
+        },
+        0);
+  });
+  auto b = spawn([] {
+    return with_timeout(
+        1.0,
+        [] {
+          eventlet::sleep(0.02);
+          return 2;
+        },
+        0);
+  });
   CHECK(a.wait() == 0);
   CHECK(b.wait() == 2);
 }

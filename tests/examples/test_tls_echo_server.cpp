@@ -21,7 +21,8 @@ green::tls_context any_server() {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(hub_test, "tls_echo_server: 50 TLS clients at once each get back what they send") {
+TEST_CASE_FIXTURE(hub_test,
+                  "tls_echo_server: 50 TLS clients at once each get back what they send") {
   example server("TLS_ECHO_SERVER");
   const green::tls_context context = any_server();
   std::vector<greenthread<int>> clients;
@@ -43,7 +44,8 @@ TEST_CASE_FIXTURE(hub_test, "tls_echo_server: 50 TLS clients at once each get ba
   CHECK(wrong == 0);
 }
 
-TEST_CASE_FIXTURE(hub_test, "tls_echo_server: stopped, it closes its connections with close_notify") {
+TEST_CASE_FIXTURE(hub_test,
+                  "tls_echo_server: stopped, it closes its connections with close_notify") {
   green::tls_socket idle;
   {
     example server("TLS_ECHO_SERVER");

@@ -21,8 +21,8 @@
 #include "tools/bench.hpp"
 
 using namespace eventlet;
-using green::tls_socket;
 using green::tls_context;
+using green::tls_socket;
 
 namespace {
 

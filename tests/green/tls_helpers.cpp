@@ -71,8 +71,8 @@ test_pki::test_pki() {
     args.push_back(key);
     run_program(args);
   };
-  const auto self_signed = [&](const std::string& cert, const std::string& key,
-                               const char* subject, std::vector<std::string> extra) {
+  const auto self_signed = [&](const std::string& cert, const std::string& key, const char* subject,
+                               std::vector<std::string> extra) {
     std::vector<std::string> args = {"openssl", "req",   "-x509", "-days", "2",
                                      "-subj",   subject, "-out",  cert};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -148,8 +148,7 @@ tls_pair handshaken(std::pair<green::socket, green::socket> link, const tls_cont
   return p;
 }
 
-tls_pair handshaken(const tls_context& server, const tls_context& client,
-                    const std::string& host) {
+tls_pair handshaken(const tls_context& server, const tls_context& client, const std::string& host) {
   return handshaken(green::socketpair(), server, client, host);
 }
 

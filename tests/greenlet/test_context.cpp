@@ -1,12 +1,12 @@
 // The raw context switch: make, jump and ontop, and the state the switch must preserve.
 #include <doctest/doctest.h>
+#include <unwind.h>
 
 #include <cfenv>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
-#include <unwind.h>
 
 #include "greenlet/asm/frame.h"
 #include "greenlet/context.hpp"
@@ -117,7 +117,8 @@ TEST_CASE("an exception thrown by an ontop function propagates in the target fro
 #if defined(EVENTLET_CONTEXT_ASM) && defined(__x86_64__)
 TEST_CASE("a made context's frame holds the creator's FP control and the entry") {
   raw_stack s;
-  auto* f = static_cast<detail::x86_64_frame*>(eventlet_make_context(s.top(), s.size, &counting_entry));
+  auto* f =
+      static_cast<detail::x86_64_frame*>(eventlet_make_context(s.top(), s.size, &counting_entry));
   CHECK(reinterpret_cast<std::uintptr_t>(f) % 16 == 0);
   CHECK(f->mxcsr == _mm_getcsr());
   std::uint16_t cw;
@@ -129,7 +130,8 @@ TEST_CASE("a made context's frame holds the creator's FP control and the entry")
 #elif defined(EVENTLET_CONTEXT_ASM) && defined(__aarch64__)
 TEST_CASE("a made context's frame holds the creator's FP control and the entry") {
   raw_stack s;
-  auto* f = static_cast<detail::aarch64_frame*>(eventlet_make_context(s.top(), s.size, &counting_entry));
+  auto* f =
+      static_cast<detail::aarch64_frame*>(eventlet_make_context(s.top(), s.size, &counting_entry));
   CHECK(reinterpret_cast<std::uintptr_t>(f) % 16 == 0);
   std::uint64_t fpcr;
   asm volatile("mrs %0, fpcr" : "=r"(fpcr));
@@ -188,14 +190,14 @@ T churn(T seed, greenlet* other) {
   T a0 = in + 1, a1 = in * 2, a2 = in + 3, a3 = in * 4, a4 = in + 5, a5 = in * 6, a6 = in + 7,
     a7 = in * 8, a8 = in + 9, a9 = in * 10, a10 = in + 11, a11 = in * 12;
   other->switch_to();
-  return a0 + a1 * 3 + a2 * 5 + a3 * 7 + a4 * 11 + a5 * 13 + a6 * 17 + a7 * 19 + a8 * 23 +
-         a9 * 29 + a10 * 31 + a11 * 37;
+  return a0 + a1 * 3 + a2 * 5 + a3 * 7 + a4 * 11 + a5 * 13 + a6 * 17 + a7 * 19 + a8 * 23 + a9 * 29 +
+         a10 * 31 + a11 * 37;
 }
 template <typename T>
 T churn_reference(T seed) {
   return (seed + 1) + (seed * 2) * 3 + (seed + 3) * 5 + (seed * 4) * 7 + (seed + 5) * 11 +
-         (seed * 6) * 13 + (seed + 7) * 17 + (seed * 8) * 19 + (seed + 9) * 23 +
-         (seed * 10) * 29 + (seed + 11) * 31 + (seed * 12) * 37;
+         (seed * 6) * 13 + (seed + 7) * 17 + (seed * 8) * 19 + (seed + 9) * 23 + (seed * 10) * 29 +
+         (seed + 11) * 31 + (seed * 12) * 37;
 }
 }  // namespace
 
@@ -203,7 +205,8 @@ TEST_CASE("callee-saved integer and FP registers survive switches") {
   greenlet* main = getcurrent();
   greenlet g([main](std::any) -> std::any {
     long total = 0;
-    for (int i = 0; i < 50; ++i) total += static_cast<long>(churn<double>(i + 0.5, main)) + churn<long>(i, main);
+    for (int i = 0; i < 50; ++i)
+      total += static_cast<long>(churn<double>(i + 0.5, main)) + churn<long>(i, main);
     return total;
   });
   double fp = 0;

@@ -153,9 +153,9 @@ TEST_CASE("a finished greenlet's result skips dead ancestors") {
     grandchild->switch_to();
     return std::string("from child");
   });
-  CHECK_FALSE(child.switch_to().has_value());       // grandchild paused; child waits on it
+  CHECK_FALSE(child.switch_to().has_value());  // grandchild paused; child waits on it
   CHECK(grandchild->parent() == &child);
-  child.throw_in();                                  // kill child: it dies while grandchild lives
+  child.throw_in();  // kill child: it dies while grandchild lives
   CHECK(child.dead());
   CHECK(std::any_cast<std::string>(grandchild->switch_to()) == "from grandchild");
 }

@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "../support/fixture.hpp"
 #include "base/log.hpp"
-#include "hubs/trampoline.hpp"
 #include "coros/actor.hpp"
 #include "coros/channel.hpp"
 #include "coros/event.hpp"
@@ -23,7 +23,7 @@
 #include "coros/object_pool.hpp"
 #include "coros/queue.hpp"
 #include "coros/semaphore.hpp"
-#include "../support/fixture.hpp"
+#include "hubs/trampoline.hpp"
 
 using namespace eventlet;
 using hub_tests::collected_reports;
@@ -98,14 +98,16 @@ TEST_CASE_FIXTURE(hub_test, "use_hub refuses a backend that cannot watch an fd w
   REQUIRE(high >= 1500);
   if (hub.name() == "select") {
     CHECK_THROWS_WITH_AS(hubs::trampoline(high, hubs::io::read, 0.1),
-                         doctest::Contains(("fd " + std::to_string(high)).c_str()), hubs::hub_error);
+                         doctest::Contains(("fd " + std::to_string(high)).c_str()),
+                         hubs::hub_error);
   } else {
     auto waiter = spawn([&] {
       hubs::trampoline(high, hubs::io::read, 5);
       return true;
     });
     eventlet::sleep(0);
-    CHECK_THROWS_WITH_AS(hubs::use_hub("select"), doctest::Contains(("fd " + std::to_string(high)).c_str()),
+    CHECK_THROWS_WITH_AS(hubs::use_hub("select"),
+                         doctest::Contains(("fd " + std::to_string(high)).c_str()),
                          hubs::hub_error);
     CHECK(hub.name() == hub_tests::expected_hub());  // nothing changed
     poke(p.write_end);
@@ -251,12 +253,13 @@ TEST_CASE_FIXTURE(hub_test, "exc_after and timeout do nothing once their greenth
 
 // ---- exceptions nobody waits for -----------------------------------------------------------
 
-TEST_CASE_FIXTURE(hub_test, "an exception nobody looks at is reported once, naming the greenthread") {
+TEST_CASE_FIXTURE(hub_test,
+                  "an exception nobody looks at is reported once, naming the greenthread") {
   collected_reports reports(hub);
   auto fail = [](const char* what) { return [what] { throw std::runtime_error(what); }; };
-  spawn(spawn_options{.name = "dropped"}, fail("a"));                 // handle dropped at once
-  auto kept = spawn(spawn_options{.name = "kept"}, fail("b"));        // dropped later
-  auto waited = spawn(spawn_options{.name = "waited"}, fail("c"));    // looked at
+  spawn(spawn_options{.name = "dropped"}, fail("a"));               // handle dropped at once
+  auto kept = spawn(spawn_options{.name = "kept"}, fail("b"));      // dropped later
+  auto waited = spawn(spawn_options{.name = "waited"}, fail("c"));  // looked at
   auto linked = spawn(spawn_options{.name = "linked"}, fail("d"));
   linked.link_exception([](std::exception_ptr) {});
   auto killed = spawn(spawn_options{.name = "killed"}, [] { eventlet::sleep(10); });
@@ -264,16 +267,17 @@ TEST_CASE_FIXTURE(hub_test, "an exception nobody looks at is reported once, nami
   killed.kill();
   CHECK_THROWS_AS(waited.wait(), std::runtime_error);
   eventlet::sleep(0);
-  CHECK(reports.lines == std::vector<std::string>{"greenthread 'dropped' (nobody waited for it): a"});
+  CHECK(reports.lines ==
+        std::vector<std::string>{"greenthread 'dropped' (nobody waited for it): a"});
   { auto gone = std::move(kept); }
-  CHECK(reports.lines == std::vector<std::string>{
-                             "greenthread 'dropped' (nobody waited for it): a",
-                             "greenthread 'kept' (nobody waited for it): b"});
+  CHECK(reports.lines == std::vector<std::string>{"greenthread 'dropped' (nobody waited for it): a",
+                                                  "greenthread 'kept' (nobody waited for it): b"});
 }
 
 // ---- spawn_options -------------------------------------------------------------------------
 
-TEST_CASE_FIXTURE(hub_test, "spawn_options name greenthreads in the hub's listing and size stacks") {
+TEST_CASE_FIXTURE(hub_test,
+                  "spawn_options name greenthreads in the hub's listing and size stacks") {
   event<> release;
   auto a = spawn(spawn_options{.name = "first"}, [&] { release.wait(); });
   auto b = spawn(spawn_options{.name = "second"}, [&] { release.wait(); });

@@ -97,7 +97,7 @@ TEST_CASE_FIXTURE(hub_test, "a reused fd number never wakes the old fd's waiter"
   REQUIRE(write(second.write_end, "y", 1) == 1);
   hubs::trampoline(second.read_end, hubs::io::read, 1.0);  // the new fd is readable
   eventlet::sleep(0.01);
-  CHECK(stale_calls == 1);   // only the close notification
+  CHECK(stale_calls == 1);  // only the close notification
   CHECK(stale_errors == 1);
   hub.remove(stale);
   first.reset();
@@ -134,14 +134,14 @@ TEST_CASE_FIXTURE(hub_test, "several readers of one fd, when allowed, all wake")
   hub.set_prevent_multiple_readers(true);
 }
 
-TEST_CASE_FIXTURE(hub_test, "an exception from a listener or timer callback is reported, the hub goes on") {
+TEST_CASE_FIXTURE(hub_test,
+                  "an exception from a listener or timer callback is reported, the hub goes on") {
   hub_tests::collected_reports collected(hub);
   std::vector<std::string>& reports = collected.lines;
   pipe_pair p;
   REQUIRE(write(p.write_end, "e", 1) == 1);
-  hubs::listener* l = hub.add(hubs::io::read, p.read_end, [](int) {
-    throw std::runtime_error("listener boom");
-  });
+  hubs::listener* l =
+      hub.add(hubs::io::read, p.read_end, [](int) { throw std::runtime_error("listener boom"); });
   hubs::timer t = hub.schedule_call_global(0, [] { throw std::runtime_error("timer boom"); });
   eventlet::sleep(0.01);  // the hub survives and wakes us
   hub.remove(l);
@@ -156,7 +156,8 @@ TEST_CASE_FIXTURE(hub_test, "bad fds are refused with a clear error") {
   CHECK_THROWS_AS(hub.add(hubs::io::none, p.read_end, [](int) {}), hubs::hub_error);
 }
 
-TEST_CASE_FIXTURE(hub_test, "an fd at or above FD_SETSIZE: refused by select, watched by the others") {
+TEST_CASE_FIXTURE(hub_test,
+                  "an fd at or above FD_SETSIZE: refused by select, watched by the others") {
   pipe_pair p;
   const int high = FD_SETSIZE + 100;
   rlimit lim;

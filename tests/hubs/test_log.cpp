@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "base/log.hpp"
 #include "../support/fixture.hpp"
+#include "base/log.hpp"
 #include "hubs/hub_config.hpp"
 
 #if EVENTLET_HUB_LIBEVENT

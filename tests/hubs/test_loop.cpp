@@ -87,7 +87,8 @@ void count_signal(int) { ++signals_seen; }
 }  // namespace
 
 TEST_CASE_FIXTURE(hub_test, "a signal arriving during a wait does not break it (EINTR)") {
-  struct sigaction sa {}, old;
+  struct sigaction sa {
+  }, old;
   sa.sa_handler = &count_signal;  // no SA_RESTART: the wait really is interrupted
   sigemptyset(&sa.sa_mask);
   REQUIRE(sigaction(SIGUSR1, &sa, &old) == 0);
@@ -128,7 +129,8 @@ TEST_CASE_FIXTURE(hub_test, "run_callback_threadsafe runs calls from other threa
   CHECK(all_on_hub_thread);
 }
 
-TEST_CASE_FIXTURE(hub_test, "blocking detection names a greenthread that keeps the hub from running") {
+TEST_CASE_FIXTURE(hub_test,
+                  "blocking detection names a greenthread that keeps the hub from running") {
   std::mutex m;
   std::vector<std::string> reported;
   hub.set_blocking_detection(0.05, [&](std::string_view who, double seconds) {
@@ -165,7 +167,8 @@ TEST_CASE("EVENTLET_HUB with a bad value fails clearly, naming the usable hubs")
       message = e.what();
     }
     old ? setenv("EVENTLET_HUB", saved.c_str(), 1) : unsetenv("EVENTLET_HUB");
-  }).join();
+  })
+      .join();
   CHECK(message.find("EVENTLET_HUB=no-such-hub") != std::string::npos);
   CHECK(message.find("usable hubs: ") != std::string::npos);
   CHECK(message.find(hub_tests::expected_hub()) != std::string::npos);
@@ -183,9 +186,9 @@ TEST_CASE("each thread has its own hub, chosen by use_hub") {
       hubs::use_hub(name);
       seen = hubs::get_hub().name();
       result = spawn([] {
-        eventlet::sleep(0.001);
-        return 5;
-      }).wait();
+                 eventlet::sleep(0.001);
+                 return 5;
+               }).wait();
     }).join();
     CHECK(seen == name);
     CHECK(result == 5);
@@ -209,7 +212,7 @@ TEST_CASE("a finished greenthread still to be released when its hub goes is free
   std::thread([&] {
     hubs::use_hub(hub_tests::expected_hub());
     spawn([token] { return token; });  // its result holds a reference until it is freed
-    eventlet::sleep(0);  // it runs and finishes; its release waits for the next pass
+    eventlet::sleep(0);                // it runs and finishes; its release waits for the next pass
   }).join();
   CHECK(token.use_count() == 1);
 }

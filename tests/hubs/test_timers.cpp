@@ -104,7 +104,8 @@ TEST_CASE_FIXTURE(hub_test, "sleep(0) is fair: N greenthreads take turns") {
   for (std::size_t i = 0; i < order.size(); ++i) CHECK(order[i] == static_cast<int>(i % n));
 }
 
-TEST_CASE_FIXTURE(hub_test, "a call scheduled by a call runs on a later pass, after waiting greenthreads") {
+TEST_CASE_FIXTURE(hub_test,
+                  "a call scheduled by a call runs on a later pass, after waiting greenthreads") {
   std::vector<std::string> seen;
   std::function<void(int)> chain = [&](int left) {
     seen.push_back("timer");

@@ -77,9 +77,9 @@ TEST_CASE("isolated: out of fds hubs sockets pipes and accept fail with EMFILE")
   std::thread([&] {
     hubs::use_hub(name);
     worked = spawn([] {
-      eventlet::sleep(0.001);
-      return 1;
-    }).wait();
+               eventlet::sleep(0.001);
+               return 1;
+             }).wait();
   }).join();
   CHECK(worked == 1);
   auto [conn, peer] = listener.accept();

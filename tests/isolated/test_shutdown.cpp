@@ -2,17 +2,17 @@
 // can bring, and hubs on an application's own libevent base or libev loop, which the
 // application frees after the shutdown.
 #include <memory>
-#include <utility>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/log.hpp"
-#include "hubs/trampoline.hpp"
 #include "coros/event.hpp"
 #include "coros/greenthread.hpp"
 #include "helpers.hpp"
 #include "hubs/hub_config.hpp"
+#include "hubs/trampoline.hpp"
 
 // libev's header first: libevent's EV_READ macro breaks it the other way round.
 #if EVENTLET_HUB_LIBEV

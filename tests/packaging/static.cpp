@@ -2,12 +2,11 @@
 // g++ static.cpp -Wl,-Bstatic $(pkg-config --static --libs eventlet) -Wl,-Bdynamic
 // It checks that it runs on the hub EVENTLET_HUB names, then makes greenthreads sleep and
 // wait on a pipe.
-#include <eventlet/eventlet.hpp>
-
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <eventlet/eventlet.hpp>
 #include <string_view>
 #include <vector>
 
@@ -32,13 +31,19 @@ int main() {
   });
   std::vector<eventlet::greenthread<int>> sleepers;
   for (int i = 1; i <= 10; ++i)
-    sleepers.push_back(eventlet::spawn([](int n) { eventlet::sleep(0.001 * n); return n; }, i));
+    sleepers.push_back(eventlet::spawn(
+        [](int n) {
+          eventlet::sleep(0.001 * n);
+          return n;
+        },
+        i));
   int sum = 0;
   for (auto& gt : sleepers) sum += gt.wait();
   const char c = reader.wait();
   const bool ok = writer.wait() == 1 && c == 'x' && sum == 55;
   close(fds[0]);
   close(fds[1]);
-  std::printf("static program on the %.*s hub: %s\n", int(hub.size()), hub.data(), ok ? "ok" : "FAIL");
+  std::printf("static program on the %.*s hub: %s\n", int(hub.size()), hub.data(),
+              ok ? "ok" : "FAIL");
   return ok ? 0 : 1;
 }

@@ -6,18 +6,18 @@
 #include <ev.h>
 #include <event2/event.h>
 
+#include <cstdio>
+#include <cstring>
 #include <eventlet/eventlet.hpp>
 #include <eventlet/hubs/libev.hpp>
 #include <eventlet/hubs/libevent.hpp>
-
-#include <cstdio>
-#include <cstring>
 
 int main() {
   event_base* base = ::event_base_new();
   struct ev_loop* loop = ev_loop_new(EVFLAG_AUTO);
   if (!base || !loop) return 1;
-  event* timer = evtimer_new(base, [](evutil_socket_t, short, void*) {}, nullptr);
+  event* timer = evtimer_new(
+      base, [](evutil_socket_t, short, void*) {}, nullptr);
   if (!timer) return 1;
   eventlet::event<int> done;
   eventlet::spawn([&] { done.send(42); });

@@ -51,8 +51,7 @@ struct leak_check : test_support::listener {
     const counts after = now();
     std::string what;
     auto grew = [&what](const char* thing, std::size_t before, std::size_t after) {
-      if (after > before)
-        what += " " + std::to_string(after - before) + " " + thing;
+      if (after > before) what += " " + std::to_string(after - before) + " " + thing;
     };
     grew("greenthread(s) alive,", before_.greenthreads, after.greenthreads);
     grew("timer(s),", before_.timers, after.timers);

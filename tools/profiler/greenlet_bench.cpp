@@ -65,15 +65,15 @@ void bench_greenlet(report& r) {
   eventlet_context echo = eventlet_make_context(stack + sizeof stack, sizeof stack, &raw_echo);
   r.add_time("greenlet", "raw jump round trip (eventlet_jump_context x2)",
              bench::measure([&](std::uint64_t n) {
-               for (std::uint64_t i = 0; i < n; ++i) echo = eventlet_jump_context(echo, nullptr).from;
+               for (std::uint64_t i = 0; i < n; ++i)
+                 echo = eventlet_jump_context(echo, nullptr).from;
              }));
 
   greenlet* main = eventlet::getcurrent();
   greenlet partner([main](std::any) -> std::any {
     for (;;) main->switch_to();
   });
-  r.add_time("greenlet", "greenlet switch_to round trip",
-             bench::measure([&](std::uint64_t n) {
+  r.add_time("greenlet", "greenlet switch_to round trip", bench::measure([&](std::uint64_t n) {
                for (std::uint64_t i = 0; i < n; ++i) partner.switch_to();
              }));
 

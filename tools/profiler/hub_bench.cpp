@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
-#include <map>
 #include <exception>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -175,27 +175,27 @@ void bench_hub(rows& r, const std::string& name) {
   hubs::hub& hub = hubs::get_hub();
 
   r.emplace_back("sleep(0) ping-pong, per sleep", halved(bench::measure([](std::uint64_t n) {
-               auto sleeper = [n] {
-                 for (std::uint64_t i = 0; i < n; ++i) eventlet::sleep(0);
-               };
-               auto a = eventlet::spawn(sleeper), b = eventlet::spawn(sleeper);
-               a.wait();
-               b.wait();
-             })));
+                   auto sleeper = [n] {
+                     for (std::uint64_t i = 0; i < n; ++i) eventlet::sleep(0);
+                   };
+                   auto a = eventlet::spawn(sleeper), b = eventlet::spawn(sleeper);
+                   a.wait();
+                   b.wait();
+                 })));
   expect_clean(hub, "the sleep(0) ping-pong");
 
   r.emplace_back("spawn + wait", bench::measure([](std::uint64_t n) {
-               for (std::uint64_t i = 0; i < n; ++i)
-                 bench::keep(eventlet::spawn([] { return 1; }).wait());
-             }));
+                   for (std::uint64_t i = 0; i < n; ++i)
+                     bench::keep(eventlet::spawn([] { return 1; }).wait());
+                 }));
   expect_clean(hub, "spawn + wait");
 
   r.emplace_back("timer schedule + fire, zero delay",
-             bench::measure([](std::uint64_t n) { run_timers(n, 0); }));
+                 bench::measure([](std::uint64_t n) { run_timers(n, 0); }));
   expect_clean(hub, "the zero-delay timers");
 
   r.emplace_back("timer schedule + fire, delayed (heap)",
-             bench::measure([](std::uint64_t n) { run_timers(n, timer_delay); }));
+                 bench::measure([](std::uint64_t n) { run_timers(n, timer_delay); }));
   expect_clean(hub, "the delayed timers");
 }
 

@@ -95,7 +95,8 @@ int main(int argc, char** argv) {
       json = true;
     } else if (arg == "--hub" && !next.empty()) {
       hub = argv[++i];
-    } else if (arg == "--only" && std::find(std::begin(groups), std::end(groups), next) != std::end(groups)) {
+    } else if (arg == "--only" &&
+               std::find(std::begin(groups), std::end(groups), next) != std::end(groups)) {
       only = argv[++i];
     } else {
       std::fprintf(stderr, usage, argv[0]);

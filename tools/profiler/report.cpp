@@ -74,9 +74,10 @@ void report::print_json() const {
   std::printf("  ],\n  \"targets\": [\n");
   for (std::size_t i = 0; i < targets_.size(); ++i) {
     const target& t = targets_[i];
-    std::printf("    {\"what\": %s, \"measured\": %.3f, \"limit\": %g, \"unit\": %s, \"met\": %s}%s\n",
-                quoted(t.what).c_str(), t.measured, t.limit, quoted(t.unit).c_str(),
-                t.measured <= t.limit ? "true" : "false", i + 1 < targets_.size() ? "," : "");
+    std::printf(
+        "    {\"what\": %s, \"measured\": %.3f, \"limit\": %g, \"unit\": %s, \"met\": %s}%s\n",
+        quoted(t.what).c_str(), t.measured, t.limit, quoted(t.unit).c_str(),
+        t.measured <= t.limit ? "true" : "false", i + 1 < targets_.size() ? "," : "");
   }
   std::printf("  ]\n}\n");
 }

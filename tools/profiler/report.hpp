@@ -19,10 +19,10 @@ struct row {
 };
 
 struct target {
-  std::string what;   // e.g. "switch_to round trip / raw jump round trip"
+  std::string what;  // e.g. "switch_to round trip / raw jump round trip"
   double measured;
-  double limit;       // met when measured <= limit
-  std::string unit;   // "x" for ratios, else the unit of measured
+  double limit;      // met when measured <= limit
+  std::string unit;  // "x" for ratios, else the unit of measured
 };
 
 class report {
