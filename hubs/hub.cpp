@@ -144,7 +144,7 @@ void hub::replace_backend(std::unique_ptr<backend> b) {
 void hub::shutdown() {
   if (!backend_) return;
   eventlet::greenlet* self = getcurrent();
-  if (eventlet::detail::tls->id != thread_id_ || self->parent())
+  if (current_thread_id() != thread_id_ || self->parent())
     throw hub_error(
         "hub::shutdown: call it from the hub's thread, in its main greenlet (not in "
         "a greenthread or a hub callback)");
