@@ -8,6 +8,7 @@
 #include <string>
 #include <system_error>
 
+#include "../base/errors.hpp"
 #include "detail/tls_state.hpp"
 #include "tls.hpp"
 
@@ -70,9 +71,8 @@ owned<BIO> open_file(const char* what, const std::string& name, const char* kind
   if (!file) {
     const int error = errno ? errno : EIO;
     ERR_clear_error();
-    throw std::system_error(
-        error, std::generic_category(),
-        std::string(what) + ": cannot open the " + kind + " file '" + name + "'");
+    os::throw_error(error,
+                    std::string(what) + ": cannot open the " + kind + " file '" + name + "'");
   }
   return file;
 }

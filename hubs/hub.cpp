@@ -296,9 +296,7 @@ void hub::poll_backend(bool runnable) {
         std::max<std::int64_t>(0, heap_.front()->deadline - detail::clock_ns(CLOCK_MONOTONIC))};
   }
   check_fork();  // before touching kernel state that a forked child may share
-  if (broken_)
-    throw std::system_error(broken_, std::generic_category(),
-                            "the hub could not rebuild its backend after fork()");
+  if (broken_) os::throw_error(broken_, "the hub could not rebuild its backend after fork()");
   ready_.clear();
   apply_changes();
   if (!ready_.empty()) timeout = std::chrono::nanoseconds{0};  // errors to report now

@@ -15,6 +15,7 @@
 #include <string>
 #include <system_error>
 
+#include "../base/errors.hpp"
 #include "../base/fd.hpp"
 #include "../base/log.hpp"
 #include "detail/escape.hpp"
@@ -87,7 +88,7 @@ class libev_hub_backend final : public backend {
     const int error = survive_syserr([this, flags] { ev_run(loop_, flags); });
     out_ = nullptr;
     if (ev_is_active(&timer_)) ev_timer_stop(loop_, &timer_);
-    if (error) throw std::system_error(error, std::generic_category(), "libev: ev_run");
+    if (error) os::throw_error(error, "libev: ev_run");
   }
 
   int after_fork() noexcept override {
@@ -140,8 +141,7 @@ const char* libev_unusable() noexcept {
 std::unique_ptr<backend> make_libev_backend() {
   install_callbacks();
   struct ev_loop* loop = ev_loop_new(EVFLAG_AUTO);
-  if (!loop)
-    throw std::system_error(errno ? errno : ENOMEM, std::generic_category(), "ev_loop_new");
+  if (!loop) os::throw_error(errno ? errno : ENOMEM, "ev_loop_new");
   try {
     return std::make_unique<libev_hub_backend>(loop, true);
   } catch (...) {

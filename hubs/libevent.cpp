@@ -90,16 +90,15 @@ void check_fds_for_base(const char* what) {
 }
 
 [[noreturn]] void throw_fatal(const char* what) {
-  throw std::system_error(
-      last_errno ? last_errno : EIO, std::generic_category(),
-      std::string(what) + ": libevent failed: " + (last_error[0] ? last_error : "fatal error"));
+  os::throw_error(last_errno ? last_errno : EIO, std::string(what) + ": libevent failed: " +
+                                                     (last_error[0] ? last_error : "fatal error"));
 }
 
 class libevent_hub_backend final : public backend {
  public:
   libevent_hub_backend(event_base* base, bool owned)
       : base_(base), owned_(owned), timer_(evtimer_new(base, &on_timer, nullptr)) {
-    if (!timer_) throw std::system_error(ENOMEM, std::generic_category(), "evtimer_new");
+    if (!timer_) os::throw_error(ENOMEM, "evtimer_new");
   }
 
   ~libevent_hub_backend() override {
@@ -158,7 +157,7 @@ class libevent_hub_backend final : public backend {
       throw_fatal("event_base_loop");
     }
     event_del(timer_);
-    if (r < 0) throw std::system_error(EIO, std::generic_category(), "event_base_loop");
+    if (r < 0) os::throw_error(EIO, "event_base_loop");
   }
 
   int after_fork() noexcept override {
@@ -217,8 +216,7 @@ const char* interposed() noexcept {
 }
 
 void check_not_interposed() {
-  if (const char* why = interposed())
-    throw std::system_error(ELIBBAD, std::generic_category(), why);
+  if (const char* why = interposed()) os::throw_error(ELIBBAD, why);
 }
 
 const char* libevent_unusable() noexcept {
@@ -237,8 +235,7 @@ std::unique_ptr<backend> make_libevent_backend() {
   check_fds_for_base("event_base_new");
   event_base* base = nullptr;
   if (!survive_fatal([&base] { base = event_base_new(); })) throw_fatal("event_base_new");
-  if (!base)
-    throw std::system_error(errno ? errno : ENOMEM, std::generic_category(), "event_base_new");
+  if (!base) os::throw_error(errno ? errno : ENOMEM, "event_base_new");
   try {
     return std::make_unique<libevent_hub_backend>(base, true);
   } catch (...) {

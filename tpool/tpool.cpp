@@ -30,6 +30,7 @@
 #include <system_error>
 #include <vector>
 
+#include "../base/errors.hpp"
 #include "../base/scope_exit.hpp"
 #include "../base/signal_mask.hpp"
 
@@ -244,7 +245,7 @@ class pool {
       auto w = std::make_unique<worker>();
       const os::block_signals masked;  // the process's signals are for the hubs' threads
       if (const int e = pthread_create(&w->thread, nullptr, &run_worker, w.get()))
-        throw std::system_error(e, std::generic_category(), "tpool: cannot start a thread");
+        os::throw_error(e, "tpool: cannot start a thread");
       workers_.push_back(std::move(w));
       ++waking_;
     }

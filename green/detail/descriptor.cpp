@@ -68,9 +68,8 @@ void descriptor::wait(const char* what, hubs::io events, double deadline) const 
     throw timeout_error(std::string(what) + ": timed out");
   } catch (const std::system_error& e) {
     if (e.code().value() != EBADF) throw;
-    throw std::system_error(EBADF, std::generic_category(),
-                            std::string(what) + ": fd " + std::to_string(fd) +
-                                " was closed while this greenthread waited on it");
+    os::throw_error(EBADF, std::string(what) + ": fd " + std::to_string(fd) +
+                               " was closed while this greenthread waited on it");
   }
 }
 
