@@ -115,7 +115,7 @@ void print(const char* what, bench::figure f) {
 }  // namespace
 
 int main() {
-  std::printf("ssl_bench on the %s hub, median of 7 rounds\n",
+  std::printf("tls_bench on the %s hub, median of 7 rounds\n",
               std::string(hubs::get_hub().name()).c_str());
   auto [server_context, client_context] = contexts();
 

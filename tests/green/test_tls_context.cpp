@@ -1,4 +1,4 @@
-// green ssl: contexts and certificates from files or PEM text, and the bad arguments refused.
+// green tls: contexts and certificates from files or PEM text, and the bad arguments refused.
 #include <cerrno>
 #include <fstream>
 #include <sstream>
@@ -25,7 +25,7 @@ std::string read_file(const std::string& name) {
 }  // namespace
 
 TEST_CASE_FIXTURE(hub_test,
-                  "ssl: certificates and keys from files or PEM text; bad ones say what is wrong") {
+                  "tls: certificates and keys from files or PEM text; bad ones say what is wrong") {
   const test_pki& f = pki();
   using green::tls_error;
   CHECK_THROWS_WITH_AS(tls_context::server("", f.server_key),
@@ -67,7 +67,7 @@ TEST_CASE_FIXTURE(hub_test,
   CHECK(p.client.peer_subject() == "CN=localhost");
 }
 
-TEST_CASE_FIXTURE(hub_test, "ssl: bad arguments to wrap_tls, connect_tls, tls_listener and serve") {
+TEST_CASE_FIXTURE(hub_test, "tls: bad arguments to wrap_tls, connect_tls, tls_listener and serve") {
   auto [a, b] = green::socketpair();
   CHECK_THROWS_WITH_AS(green::wrap_tls(std::move(a), trusting_client()),
                        doctest::Contains("wrap_tls: a client that verifies its server needs "

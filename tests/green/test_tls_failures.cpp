@@ -1,4 +1,4 @@
-// green ssl: resets, closed peers, greenthreads killed mid-handshake, blocking calls from the hub.
+// green tls: resets, closed peers, greenthreads killed mid-handshake, blocking calls from the hub.
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -13,7 +13,7 @@ using hub_tests::hub_test;
 using namespace tls_tests;
 
 TEST_CASE_FIXTURE(hub_test,
-                  "ssl: a reset is ECONNRESET; sending to a closed peer is EPIPE, never SIGPIPE") {
+                  "tls: a reset is ECONNRESET; sending to a closed peer is EPIPE, never SIGPIPE") {
   auto [server_end, client_end] = tcp_pair();
   tls_socket client = green::wrap_tls(std::move(client_end), trusting_client(), "localhost");
   auto resetting = spawn([&s = server_end] {
@@ -35,7 +35,7 @@ TEST_CASE_FIXTURE(hub_test,
 }
 
 TEST_CASE_FIXTURE(hub_test,
-                  "ssl: a greenthread killed in its handshake leaves a socket that can resume") {
+                  "tls: a greenthread killed in its handshake leaves a socket that can resume") {
   auto [a, b] = green::socketpair();
   tls_socket server = green::wrap_tls(std::move(a), test_server());
   tls_socket client = green::wrap_tls(std::move(b), trusting_client(), "localhost");
@@ -50,7 +50,7 @@ TEST_CASE_FIXTURE(hub_test,
   CHECK(server.recv(10) == "resumed");
 }
 
-TEST_CASE_FIXTURE(hub_test, "ssl: a greenthread killed in its handshake closes its socket") {
+TEST_CASE_FIXTURE(hub_test, "tls: a greenthread killed in its handshake closes its socket") {
   auto [a, b] = green::socketpair();
   tls_socket server = green::wrap_tls(std::move(a), test_server());
   auto killed = spawn([&b = b] {
@@ -64,7 +64,7 @@ TEST_CASE_FIXTURE(hub_test, "ssl: a greenthread killed in its handshake closes i
                        green::tls_eof_error);
 }
 
-TEST_CASE_FIXTURE(hub_test, "ssl: blocking calls from the hub greenlet are hub_error") {
+TEST_CASE_FIXTURE(hub_test, "tls: blocking calls from the hub greenlet are hub_error") {
   tls_pair p = handshaken(test_server(), trusting_client());
   std::string refused;
   hubs::timer t = hub.schedule_call_global(0, [&] {

@@ -1,4 +1,4 @@
-// green ssl: handshakes and verification: bad certificates, host names, SNI, ALPN, client certs.
+// green tls: handshakes and verification: bad certificates, host names, SNI, ALPN, client certs.
 #include <string>
 #include <vector>
 
@@ -10,7 +10,7 @@ using green::tls_socket;
 using hub_tests::hub_test;
 using namespace tls_tests;
 
-TEST_CASE_FIXTURE(hub_test, "ssl: a client and a server speak TLS 1.3, the server verified") {
+TEST_CASE_FIXTURE(hub_test, "tls: a client and a server speak TLS 1.3, the server verified") {
   tls_pair p = handshaken(test_server(), trusting_client());
   CHECK(p.client.version() == "TLSv1.3");
   CHECK(p.server.version() == "TLSv1.3");
@@ -24,7 +24,7 @@ TEST_CASE_FIXTURE(hub_test, "ssl: a client and a server speak TLS 1.3, the serve
   CHECK(p.client.recv(100) == "hello client");
 }
 
-TEST_CASE_FIXTURE(hub_test, "ssl: by default a client refuses a self-signed server, saying why") {
+TEST_CASE_FIXTURE(hub_test, "tls: by default a client refuses a self-signed server, saying why") {
   auto [a, b] = green::socketpair();
   tls_socket server =
       green::wrap_tls(std::move(a), tls_context::server(pki().self_cert, pki().self_key));
@@ -35,7 +35,7 @@ TEST_CASE_FIXTURE(hub_test, "ssl: by default a client refuses a self-signed serv
   CHECK(server_side.wait() == "handshake: tlsv1 alert unknown ca");  // the client told it why
 }
 
-TEST_CASE_FIXTURE(hub_test, "ssl: by default a client refuses a CA the system does not trust") {
+TEST_CASE_FIXTURE(hub_test, "tls: by default a client refuses a CA the system does not trust") {
   auto [a, b] = green::socketpair();
   tls_socket server = green::wrap_tls(std::move(a), test_server());
   tls_socket client = green::wrap_tls(std::move(b), default_client(), "localhost");
@@ -45,7 +45,7 @@ TEST_CASE_FIXTURE(hub_test, "ssl: by default a client refuses a CA the system do
   CHECK_FALSE(server_side.wait().empty());
 }
 
-TEST_CASE_FIXTURE(hub_test, "ssl: a certificate for another host name or address is refused") {
+TEST_CASE_FIXTURE(hub_test, "tls: a certificate for another host name or address is refused") {
   const tls_context server = test_server(), client = trusting_client();
   CHECK_THROWS_WITH_AS(
       handshaken(server, client, "example.com"),
@@ -59,7 +59,7 @@ TEST_CASE_FIXTURE(hub_test, "ssl: a certificate for another host name or address
   CHECK(by_address.server.server_name() == "");                   // no SNI for an address
 }
 
-TEST_CASE_FIXTURE(hub_test, "ssl: set_verify(false) is the client's explicit opt-out") {
+TEST_CASE_FIXTURE(hub_test, "tls: set_verify(false) is the client's explicit opt-out") {
   tls_context insecure = tls_context::client();
   insecure.set_verify(false);
   const tls_context self_signed = tls_context::server(pki().self_cert, pki().self_key);
@@ -71,7 +71,7 @@ TEST_CASE_FIXTURE(hub_test, "ssl: set_verify(false) is the client's explicit opt
   CHECK(q.server.recv(10) == "ok");
 }
 
-TEST_CASE_FIXTURE(hub_test, "ssl: ALPN picks the server's first protocol the client offers") {
+TEST_CASE_FIXTURE(hub_test, "tls: ALPN picks the server's first protocol the client offers") {
   tls_context server = test_server();
   server.set_alpn_protocols({"echo", "http/1.1"});
   const auto negotiated = [&](std::vector<std::string> offered) {
@@ -90,7 +90,7 @@ TEST_CASE_FIXTURE(hub_test, "ssl: ALPN picks the server's first protocol the cli
   CHECK(negotiated({"h2"}) == "");
 }
 
-TEST_CASE_FIXTURE(hub_test, "ssl: a server that asks for client certificates verifies them") {
+TEST_CASE_FIXTURE(hub_test, "tls: a server that asks for client certificates verifies them") {
   tls_context server = test_server();
   server.set_verify(true);
   server.load_verify_locations(pki().ca);

@@ -1,4 +1,4 @@
-// green ssl: data both ways, records OpenSSL buffered, and closes: clean, cut, under a read.
+// green tls: data both ways, records OpenSSL buffered, and closes: clean, cut, under a read.
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -50,7 +50,7 @@ std::uint64_t receive(tls_socket& s, std::size_t total) {
 }  // namespace
 
 TEST_CASE_FIXTURE(
-    hub_test, "ssl: 32 MiB each way at once (a reader and a writer on each socket) arrive whole") {
+    hub_test, "tls: 32 MiB each way at once (a reader and a writer on each socket) arrive whole") {
   constexpr std::size_t total = 32 << 20;
   tls_pair p = handshaken(tcp_pair(), test_server(), trusting_client());
   auto client_sends = spawn([&] { return send_random(p.client, total, 0x9e3779b97f4a7c15ull); });
@@ -61,7 +61,7 @@ TEST_CASE_FIXTURE(
   CHECK(server_receives.wait() == client_sends.wait());
 }
 
-TEST_CASE_FIXTURE(hub_test, "ssl: data OpenSSL has buffered is read before waiting on the fd") {
+TEST_CASE_FIXTURE(hub_test, "tls: data OpenSSL has buffered is read before waiting on the fd") {
   tls_pair p = handshaken(test_server(), trusting_client());
   p.server.sendall("first record");
   p.server.sendall("second record");  // both are in the client's socket buffer now
@@ -83,7 +83,7 @@ TEST_CASE_FIXTURE(hub_test, "ssl: data OpenSSL has buffered is read before waiti
 }
 
 TEST_CASE_FIXTURE(hub_test,
-                  "ssl: closing a socket another greenthread waits on wakes it with EBADF") {
+                  "tls: closing a socket another greenthread waits on wakes it with EBADF") {
   tls_pair p = handshaken(test_server(), trusting_client());
   auto reader = spawn([&] { return os_failure_of([&] { p.client.recv(10); }); });
   eventlet::sleep(0);  // it waits now
@@ -99,7 +99,7 @@ TEST_CASE_FIXTURE(hub_test,
 }
 
 TEST_CASE_FIXTURE(hub_test,
-                  "ssl: close_notify is a clean EOF (recv \"\"); a bare EOF is tls_eof_error") {
+                  "tls: close_notify is a clean EOF (recv \"\"); a bare EOF is tls_eof_error") {
   tls_pair clean = handshaken(test_server(), trusting_client());
   clean.server.shutdown();
   CHECK(clean.client.recv(10) == "");

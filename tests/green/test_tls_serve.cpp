@@ -1,4 +1,4 @@
-// green ssl: serve() over a tls_listener: 100 clients at once; a silent one, the handshake timeout.
+// green tls: serve() over a tls_listener: 100 clients at once; a silent one, the handshake timeout.
 #include <string>
 #include <vector>
 
@@ -13,7 +13,7 @@ using hub_tests::hub_test;
 using namespace tls_tests;
 
 TEST_CASE_FIXTURE(hub_test,
-                  "ssl: 100 clients at once through serve(tls_listener), lines over streams") {
+                  "tls: 100 clients at once through serve(tls_listener), lines over streams") {
   green::tls_listener server({"127.0.0.1", 0}, pki().server_cert, pki().server_key);
   const address where = server.getsockname();
   int handlers_running = 0;
@@ -57,7 +57,7 @@ TEST_CASE_FIXTURE(hub_test,
 }
 
 TEST_CASE_FIXTURE(hub_test,
-                  "ssl: a silent client holds serve(concurrency 1) only for the handshake "
+                  "tls: a silent client holds serve(concurrency 1) only for the handshake "
                   "timeout; the next client is served") {
   tls_context context = test_server();
   context.set_handshake_timeout(0.2);

@@ -1,4 +1,4 @@
-// green ssl: timeouts of recv, send, sendall and the handshake, and the handshake timeout.
+// green tls: timeouts of recv, send, sendall and the handshake, and the handshake timeout.
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -14,7 +14,7 @@ using green_tests::os_failure_of;
 using hub_tests::hub_test;
 using namespace tls_tests;
 
-TEST_CASE_FIXTURE(hub_test, "ssl: recv and handshake time out with timeout_error") {
+TEST_CASE_FIXTURE(hub_test, "tls: recv and handshake time out with timeout_error") {
   tls_pair p = handshaken(test_server(), trusting_client());
   p.client.set_timeout(0.05);
   CHECK(p.client.timeout() == 0.05);
@@ -33,7 +33,7 @@ TEST_CASE_FIXTURE(hub_test, "ssl: recv and handshake time out with timeout_error
 }
 
 TEST_CASE_FIXTURE(hub_test,
-                  "ssl: a client sending a byte every 50 ms does not extend the "
+                  "tls: a client sending a byte every 50 ms does not extend the "
                   "handshake timeout") {
   tls_context context = test_server();
   context.set_handshake_timeout(0.2);
@@ -62,7 +62,7 @@ TEST_CASE_FIXTURE(hub_test,
   CHECK(server.fileno() == -1);
 }
 
-TEST_CASE_FIXTURE(hub_test, "ssl: set_handshake_timeout(nullopt) lets a silent client wait") {
+TEST_CASE_FIXTURE(hub_test, "tls: set_handshake_timeout(nullopt) lets a silent client wait") {
   tls_context limited = test_server(), unlimited = test_server();
   limited.set_handshake_timeout(0.05);
   unlimited.set_handshake_timeout(0.05);
@@ -92,7 +92,7 @@ TEST_CASE_FIXTURE(hub_test, "ssl: set_handshake_timeout(nullopt) lets a silent c
 }
 
 TEST_CASE_FIXTURE(hub_test,
-                  "ssl: the socket's timeout and the handshake timeout: the earlier one ends a "
+                  "tls: the socket's timeout and the handshake timeout: the earlier one ends a "
                   "call") {
   tls_context context = test_server();
   context.set_handshake_timeout(0.1);
@@ -139,7 +139,7 @@ TEST_CASE_FIXTURE(hub_test,
 }
 
 TEST_CASE_FIXTURE(hub_test,
-                  "ssl: an eventlet::timeout ending a handshake keeps its source and the "
+                  "tls: an eventlet::timeout ending a handshake keeps its source and the "
                   "connection") {
   tls_context context = test_server();
   const auto source_of = [](tls_socket& s) {
@@ -175,7 +175,7 @@ TEST_CASE_FIXTURE(hub_test,
 }
 
 TEST_CASE_FIXTURE(hub_test,
-                  "ssl: the handshake timeout is 60 s for a server, none for a client; bad "
+                  "tls: the handshake timeout is 60 s for a server, none for a client; bad "
                   "values are refused") {
   tls_context server = test_server();
   CHECK(server.handshake_timeout() == 60.0);
@@ -203,7 +203,7 @@ TEST_CASE_FIXTURE(hub_test,
 }
 
 TEST_CASE_FIXTURE(hub_test,
-                  "ssl: the timeout bounds a whole sendall; what it encrypted goes next") {
+                  "tls: the timeout bounds a whole sendall; what it encrypted goes next") {
   tls_pair p = handshaken(test_server(), trusting_client());
   p.client.set_timeout(0.05);
   const std::string big(8 << 20, 'x');  // more than the socket buffers hold
@@ -226,7 +226,7 @@ TEST_CASE_FIXTURE(hub_test,
 }
 
 TEST_CASE_FIXTURE(hub_test,
-                  "ssl: with timeout 0 send never waits; what it encrypted goes before more") {
+                  "tls: with timeout 0 send never waits; what it encrypted goes before more") {
   tls_pair p = handshaken(test_server(), trusting_client());
   p.client.set_timeout(0);
   const std::string record(16384, 'z');
