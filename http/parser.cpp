@@ -1,0 +1,228 @@
+#include "parser.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "detail/fields.hpp"
+#include "detail/syntax.hpp"
+
+namespace eventlet::http {
+
+namespace detail {
+
+std::size_t head_scanner::scan(std::string_view data, const limits& l, bool request) {
+  if (data.size() < pos_)
+    throw std::invalid_argument("http parser: fewer bytes than the last call was given");
+  while (true) {
+    const void* lf = std::memchr(data.data() + pos_, '\n', data.size() - pos_);
+    if (!lf) {
+      pos_ = data.size();
+      if (request && lines_ == 0 && data.size() - start_ > l.max_target) {
+        // The request line has not ended: its target may already be too long.
+        const std::string_view first = data.substr(start_);
+        const std::size_t sp = first.find(' ');
+        if (sp != std::string_view::npos &&
+            std::min(first.find(' ', sp + 1), first.size()) - sp - 1 > l.max_target)
+          throw parse_error(414, "the request-target is too long");
+      }
+      if (data.size() - start_ > l.max_head)
+        throw parse_error(431, "the message head is longer than its limit");
+      return 0;
+    }
+    const std::size_t at = static_cast<const char*>(lf) - data.data();
+    if (at == line_ || data[at - 1] != '\r') throw parse_error(400, "bare LF in the message head");
+    const bool empty = at - 1 == line_;
+    pos_ = line_ = at + 1;
+    if (!empty) {
+      if (++lines_ > l.max_fields + 1) throw parse_error(431, "more header fields than allowed");
+      continue;
+    }
+    if (lines_ == 0) {
+      if (request && at == 1) {  // RFC 9112 §2.2: one empty line before the request line
+        start_ = 2;
+        continue;
+      }
+      throw parse_error(400, "an empty line where the start line belongs");
+    }
+    if (at + 1 - start_ > l.max_head)
+      throw parse_error(431, "the message head is longer than its limit");
+    return at + 1;
+  }
+}
+
+}  // namespace detail
+
+namespace {
+
+
+// The version in "HTTP/1.1": its minor number. Throws parse_error: 505 for 2.0 and above,
+// else 400 (or `status` for a response).
+int parse_version(std::string_view v, int status) {
+  if (v.size() != 8 || v.substr(0, 5) != "HTTP/" || v[6] != '.' || v[5] < '0' || v[5] > '9' ||
+      v[7] < '0' || v[7] > '9')
+    throw parse_error(status, "not an HTTP version");
+  if (v[5] >= '2') throw parse_error(status == 400 ? 505 : status, "HTTP version not supported");
+  if (v[5] != '1' || v[7] > '1') throw parse_error(status, "only HTTP/1.0 and HTTP/1.1 are spoken");
+  return v[7] - '0';
+}
+
+// Content-Length: plain digits, no overflow.
+std::uint64_t parse_length(std::string_view v, int status) {
+  if (v.empty()) throw parse_error(status, "an empty Content-Length");
+  std::uint64_t n = 0;
+  for (const char c : v) {
+    if (c < '0' || c > '9') throw parse_error(status, "Content-Length is not a decimal number");
+    if (n > (std::numeric_limits<std::uint64_t>::max() - (c - '0')) / 10)
+      throw parse_error(status, "Content-Length overflows");
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+// What framing and connection fields say, read in one pass.
+struct framing {
+  std::size_t hosts = 0;
+  bool has_length = false, has_coding = false, close = false, keep_alive = false,
+       expect_continue = false;
+  std::uint64_t length = 0;
+  std::size_t codings = 0, chunked = 0, known = 0;  // known: codings other than chunked
+  bool last_chunked = false;
+};
+
+framing read_framing(const headers& h, int status) {
+  framing f;
+  for (const field x : h) {
+    if (iequals(x.name, "content-length")) {
+      const std::uint64_t n = parse_length(x.value, status);
+      if (f.has_length && n != f.length)
+        throw parse_error(status, "Content-Length given twice with different values");
+      f.has_length = true;
+      f.length = n;
+    } else if (iequals(x.name, "transfer-encoding")) {
+      f.has_coding = true;
+      detail::for_each_element(x.value, [&](std::string_view c) {
+        if (!detail::is_token(c))
+          throw parse_error(status, "Transfer-Encoding is not a list of codings");
+        ++f.codings;
+        f.last_chunked = iequals(c, "chunked");
+        if (f.last_chunked)
+          ++f.chunked;
+        else if (iequals(c, "gzip") || iequals(c, "deflate") || iequals(c, "compress") ||
+                 iequals(c, "x-gzip") || iequals(c, "x-compress"))
+          ++f.known;
+        else
+          throw parse_error(status == 400 ? 501 : status, "unknown transfer coding");
+      });
+    } else if (iequals(x.name, "host")) {
+      ++f.hosts;
+    } else if (iequals(x.name, "connection")) {
+      detail::for_each_element(x.value, [&](std::string_view t) {
+        f.close |= iequals(t, "close");
+        f.keep_alive |= iequals(t, "keep-alive");
+      });
+    } else if (iequals(x.name, "expect")) {
+      f.expect_continue |= iequals(x.value, "100-continue");
+    }
+  }
+  return f;
+}
+
+// The framing rules both directions share; `version` is the minor version.
+void check_codings(const framing& f, int minor, int status) {
+  if (!f.has_coding) return;
+  if (minor == 0) throw parse_error(status, "Transfer-Encoding in an HTTP/1.0 message");
+  if (f.has_length) throw parse_error(status, "both Content-Length and Transfer-Encoding");
+  if (!f.last_chunked) throw parse_error(status, "the last transfer coding is not chunked");
+  if (f.chunked > 1) throw parse_error(status, "chunked applied more than once");
+  if (f.known) throw parse_error(status == 400 ? 501 : status, "transfer coding not supported");
+}
+
+}  // namespace
+
+std::size_t request_parser::parse(std::string_view data) {
+  const std::size_t end = scanner_.scan(data, limits_, true);
+  if (!end) return 0;
+  const std::size_t start = scanner_.start();
+  const std::string_view head = data.substr(start, end - start);
+  const std::string_view line = head.substr(0, head.find("\r\n"));
+  detail::check_no_cr(line, 400);
+
+  const std::size_t sp1 = line.find(' ');
+  if (sp1 == 0) throw parse_error(400, "whitespace before the method");
+  if (sp1 == std::string_view::npos) throw parse_error(400, "an HTTP/0.9 request");
+  const std::string_view method = line.substr(0, sp1);
+  if (!detail::is_token(method)) throw parse_error(400, "the method is not a token");
+  std::size_t t = sp1 + 1;
+  while (t < line.size() && detail::is_target_char(line[t])) ++t;
+  const std::string_view target = line.substr(sp1 + 1, t - sp1 - 1);
+  if (target.size() > limits_.max_target) throw parse_error(414, "the request-target is too long");
+  if (target.empty()) throw parse_error(400, "an empty request-target");
+  if (t == line.size()) throw parse_error(400, "an HTTP/0.9 request");
+  if (line[t] != ' ') throw parse_error(400, "a control byte in the request-target");
+  const int minor = parse_version(line.substr(t + 1), 400);
+
+  request_head& h = head_;
+  h.method.assign(method);
+  h.target.assign(target);
+  h.minor_version = minor;
+  detail::parse_fields(std::string(head), line.size() + 2, h.fields, 400, "header");
+
+  const framing f = read_framing(h.fields, 400);
+  if (f.hosts > 1) throw parse_error(400, "Host given more than once");
+  if (minor == 1 && f.hosts == 0) throw parse_error(400, "no Host in an HTTP/1.1 request");
+  check_codings(f, minor, 400);
+  h.content_length = f.has_length ? f.length : 0;
+  h.body =
+      f.has_coding ? body_kind::chunked : (h.content_length ? body_kind::length : body_kind::none);
+  h.keep_alive = minor == 1 ? !f.close : f.keep_alive && !f.close;
+  h.expect_continue = minor == 1 && f.expect_continue;
+  return end;
+}
+
+std::size_t response_parser::parse(std::string_view data, std::string_view request_method) {
+  const std::size_t end = scanner_.scan(data, limits_, false);
+  if (!end) return 0;
+  const std::string_view head = data.substr(0, end);
+  const std::string_view line = head.substr(0, head.find("\r\n"));
+  detail::check_no_cr(line, 502);
+
+  const int minor = parse_version(line.substr(0, std::min<std::size_t>(8, line.size())), 502);
+  if (line.size() < 12 || line[8] != ' ' || (line.size() > 12 && line[12] != ' '))
+    throw parse_error(502, "a malformed status line");
+  int status = 0;
+  for (std::size_t i = 9; i < 12; ++i) {
+    if (line[i] < '0' || line[i] > '9') throw parse_error(502, "the status is not 3 digits");
+    status = status * 10 + (line[i] - '0');
+  }
+  if (status < 100) throw parse_error(502, "a status below 100");
+  const std::string_view reason = line.size() > 12 ? line.substr(13) : std::string_view();
+  for (const char c : reason)
+    if (!detail::value_chars[static_cast<unsigned char>(c)])
+      throw parse_error(502, "a control byte in the reason phrase");
+
+  response_head& h = head_;
+  h.status = status;
+  h.reason.assign(reason);
+  h.minor_version = minor;
+  detail::parse_fields(std::string(head), line.size() + 2, h.fields, 502, "header");
+
+  const framing f = read_framing(h.fields, 502);
+  check_codings(f, minor, 502);
+  h.content_length = f.has_length ? f.length : 0;
+  const bool no_body = status < 200 || status == 204 || status == 304 || request_method == "HEAD" ||
+                       (request_method == "CONNECT" && status < 300);
+  if (no_body)
+    h.body = body_kind::none;
+  else if (f.has_coding)
+    h.body = body_kind::chunked;
+  else if (f.has_length)
+    h.body = h.content_length ? body_kind::length : body_kind::none;
+  else
+    h.body = body_kind::until_close;
+  h.keep_alive =
+      h.body != body_kind::until_close && (minor == 1 ? !f.close : f.keep_alive && !f.close);
+  return end;
+}
+
+}  // namespace eventlet::http
