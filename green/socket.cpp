@@ -2,7 +2,11 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include <algorithm>
 #include <stdexcept>
@@ -24,6 +28,25 @@ address fetch_address(const char* what, Call call) {
   socklen_t length = sizeof storage;
   if (call(reinterpret_cast<sockaddr*>(&storage), &length) < 0) os::throw_error(errno, what);
   return address(reinterpret_cast<sockaddr*>(&storage), length);
+}
+
+// sendfile(2) has no MSG_NOSIGNAL: SIGPIPE is blocked on this thread around it, and one it
+// raised is taken off the thread's pending set before the mask is restored.
+ssize_t sendfile_without_sigpipe(int out, int in, off_t* offset, std::size_t count) {
+  sigset_t pipe, old;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, &old);
+  const ssize_t sent = ::sendfile(out, in, offset, count);
+  if (sent < 0 && errno == EPIPE && !sigismember(&old, SIGPIPE)) {
+    const int saved = errno;
+    const timespec now{};
+    while (sigtimedwait(&pipe, nullptr, &now) < 0 && errno == EINTR) {
+    }
+    errno = saved;
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return sent;
 }
 
 }  // namespace
@@ -126,6 +149,38 @@ std::pair<std::string, address> socket::recvfrom(std::size_t max, int flags) {
                       &length);
   }));
   return {std::move(data), address(reinterpret_cast<sockaddr*>(&from), length)};
+}
+
+void socket::sendall(std::span<const std::string_view> pieces, int flags) {
+  constexpr std::size_t max_gather = 64;
+  const double until = fd_.deadline();
+  std::size_t first = 0, skip = 0;  // the next byte to send: pieces[first][skip]
+  while (first < pieces.size()) {
+    iovec iov[max_gather];
+    std::size_t n = 0;
+    for (std::size_t i = first; i < pieces.size() && n < max_gather; ++i) {
+      const std::string_view p = i == first ? pieces[i].substr(skip) : pieces[i];
+      if (!p.empty()) iov[n++] = {const_cast<char*>(p.data()), p.size()};
+    }
+    if (n == 0) return;
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = n;
+    std::size_t sent = fd_.call(
+        "sendall", io::write, [&](int fd) { return ::sendmsg(fd, &msg, flags | MSG_NOSIGNAL); },
+        until);
+    while (first < pieces.size() && sent >= pieces[first].size() - skip) {
+      sent -= pieces[first].size() - skip;
+      ++first;
+      skip = 0;
+    }
+    skip += sent;
+  }
+}
+
+std::size_t socket::sendfile(int in_fd, off_t& offset, std::size_t count) {
+  return fd_.call("sendfile", io::write,
+                  [&](int fd) { return sendfile_without_sigpipe(fd, in_fd, &offset, count); });
 }
 
 std::size_t socket::sendto(std::string_view data, const address& to, int flags) {

@@ -85,6 +85,14 @@ class EVENTLET_API socket {
   // sendall() sends all of `data`, waiting as often as needed; the timeout bounds the whole
   // call. Throws as send() does; what was sent before an error stays sent.
   void sendall(std::string_view data, int flags = 0);
+  // sendall() with pieces sends all of them, in order, gathering up to 64 into each system
+  // call (sendmsg), so that a head and a body leave in one. Throws as sendall() does.
+  void sendall(std::span<const std::string_view> pieces, int flags = 0);
+  // sendfile() sends up to `count` bytes of the file `in_fd` from `offset`, advancing it by
+  // what it sent, with sendfile(2) (the bytes never enter user space); it waits until it can
+  // send, and returns how many bytes it sent (0: the file ends before `offset`). Throws
+  // std::system_error (EINVAL for a file sendfile(2) cannot read, EPIPE, ...), timeout_error.
+  std::size_t sendfile(int in_fd, off_t& offset, std::size_t count);
 
   // recvfrom() waits for a datagram and returns up to `max` bytes of it (a longer one is
   // truncated) and its sender's address. Throws std::system_error, timeout_error.
