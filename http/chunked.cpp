@@ -80,7 +80,7 @@ chunked_decoder::step chunked_decoder::decode(std::string_view in) {
           line_ = trailer_bytes_.size();
           break;
         }
-        detail::parse_fields(std::move(trailer_bytes_), 0, trailers_, 400, "trailer");
+        detail::parse_fields(trailer_bytes_, 0, trailers_, 400, "trailer");
         trailer_bytes_.clear();
         state_ = state::done;
         return {i + 1, {}};

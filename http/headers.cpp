@@ -113,8 +113,8 @@ void headers::append_to(std::string& out) const {
   }
 }
 
-void headers::adopt(std::string bytes, std::size_t fields) {
-  storage_ = std::move(bytes);
+void headers::adopt(std::string_view bytes, std::size_t fields) {
+  storage_.assign(bytes);
   refs_.clear();
   refs_.reserve(fields);
   garbage_ = 0;

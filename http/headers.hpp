@@ -102,8 +102,9 @@ class EVENTLET_API headers {
 
  private:
   friend struct detail::parsed_fields;
-  // The parser gives the head's bytes once (adopt), then each field as offsets into them.
-  void adopt(std::string bytes, std::size_t fields);
+  // The parser gives the head's bytes once (adopt: copied into the storage, whose capacity a
+  // reused headers keeps), then each field as offsets into them.
+  void adopt(std::string_view bytes, std::size_t fields);
   void add_parsed(std::size_t name, std::size_t name_size, std::size_t value,
                   std::size_t value_size);
   void append(std::string_view name, std::string_view value);

@@ -55,7 +55,6 @@ std::size_t head_scanner::scan(std::string_view data, const limits& l, bool requ
 
 namespace {
 
-
 // The version in "HTTP/1.1": its minor number. Throws parse_error: 505 for 2.0 and above,
 // else 400 (or `status` for a response).
 int parse_version(std::string_view v, int status) {
@@ -166,7 +165,7 @@ std::size_t request_parser::parse(std::string_view data) {
   h.method.assign(method);
   h.target.assign(target);
   h.minor_version = minor;
-  detail::parse_fields(std::string(head), line.size() + 2, h.fields, 400, "header");
+  detail::parse_fields(head, line.size() + 2, h.fields, 400, "header");
 
   const framing f = read_framing(h.fields, 400);
   if (f.hosts > 1) throw parse_error(400, "Host given more than once");
@@ -205,7 +204,7 @@ std::size_t response_parser::parse(std::string_view data, std::string_view reque
   h.status = status;
   h.reason.assign(reason);
   h.minor_version = minor;
-  detail::parse_fields(std::string(head), line.size() + 2, h.fields, 502, "header");
+  detail::parse_fields(head, line.size() + 2, h.fields, 502, "header");
 
   const framing f = read_framing(h.fields, 502);
   check_codings(f, minor, 502);

@@ -8,8 +8,8 @@
 namespace eventlet::http::detail {
 
 struct parsed_fields {
-  static void adopt(headers& h, std::string bytes, std::size_t fields) {
-    h.adopt(std::move(bytes), fields);
+  static void adopt(headers& h, std::string_view bytes, std::size_t fields) {
+    h.adopt(bytes, fields);
   }
   static void add(headers& h, std::size_t name, std::size_t name_size, std::size_t value,
                   std::size_t value_size) {
@@ -31,11 +31,11 @@ namespace {
 
 }  // namespace
 
-void parse_fields(std::string section, std::size_t from, headers& out, int status,
+void parse_fields(std::string_view section, std::size_t from, headers& out, int status,
                   const char* what) {
   std::size_t lines = 0;
   for (std::size_t i = from; i < section.size(); ++i) lines += section[i] == '\n';
-  parsed_fields::adopt(out, std::move(section), lines);
+  parsed_fields::adopt(out, section, lines);
   const std::string_view s = parsed_fields::storage(out);
   bool first = true;
   for (std::size_t at = from;;) {

@@ -10,11 +10,11 @@
 
 namespace eventlet::http::detail {
 
-// parse_fields() makes `section` (bytes whose lines each end in CRLF, the last one empty) the
-// storage of `out`, and parses its field lines from offset `from` on into it. Throws
+// parse_fields() copies `section` (bytes whose lines each end in CRLF, the last one empty) into
+// the storage of `out`, and parses its field lines from offset `from` on into it. Throws
 // parse_error(`status`) naming the broken rule; `what` names the section ("header",
 // "trailer").
-void parse_fields(std::string section, std::size_t from, headers& out, int status,
+void parse_fields(std::string_view section, std::size_t from, headers& out, int status,
                   const char* what);
 
 // check_line() throws parse_error(`status`) if `line` (without its CRLF) holds a bare CR.
