@@ -27,6 +27,7 @@
 #include "green/tls_context.hpp"
 #include "greenlet/context.hpp"
 #include "greenlet/greenlet.hpp"
+#include "http/percent.hpp"
 #include "hubs/backend.hpp"
 #include "hubs/hub.hpp"
 #include "hubs/trampoline.hpp"
