@@ -28,6 +28,7 @@
 #include "greenlet/context.hpp"
 #include "greenlet/greenlet.hpp"
 #include "http/percent.hpp"
+#include "http/url.hpp"
 #include "hubs/backend.hpp"
 #include "hubs/hub.hpp"
 #include "hubs/trampoline.hpp"
