@@ -8,17 +8,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "report.hpp"
+#include "rounds.hpp"
 #include "scenarios.hpp"
-#include "server.hpp"
 #include "wrk.hpp"
 
 using namespace http_bench;
@@ -29,28 +26,33 @@ const char help_text[] =
     R"(usage: http_bench [--seconds S] [--scenario NAME]... [--server NAME=COMMAND]...
 
 Measures what an HTTP request costs a server: wrk (Debian's wrk 4, one thread) loads each
-server in turn in each scenario, the server pinned to one CPU and wrk to another (the first two
-CPUs this program may use), and the server's CPU time (user + system, all its threads: its
-process CPU clock, in nanoseconds) is read before wrk starts and 0.1 s after it ends. A table
-row per scenario and server gives the requests wrk completed, its requests/s, the server's CPU
-microseconds per request, how busy the server's CPU was while wrk ran (well below 100%: wrk,
-not the server, was the limit), and that CPU per request over the baseline's in the same
-scenario ("x raw") beside issue 12's target for it. Rows print as the runs end.
+server in each scenario, the server pinned to one CPU and wrk to another (the first two CPUs
+this program may use), in rounds of about 1 s taken in turn by the servers (in one order, then
+in the other) so that the changing load of a shared machine falls on all alike. The server's
+CPU time (user + system, all its threads: its process CPU clock, in nanoseconds) is read before
+each round and 0.1 s after wrk ends. A table row per scenario and server gives the requests
+wrk completed, requests/s over wrk's run time, the server's CPU microseconds per request, how
+busy the server's CPU was while wrk ran (well below 100%: wrk, not the server, was the limit),
+the median over the rounds of its CPU per request over the baseline's in the same round ("x
+raw") with the lowest and highest of those ratios ("rounds"), and issue 12's target. Rows print
+as each scenario ends.
 
 The baseline, always run first: raw_http (beside this program), a raw single-threaded epoll
 responder in C. The servers compared with it: those given with --server (then only those),
 else the example http_hello (examples/http_hello beside this program) if it is built; the
 output says so when it is not.
 
-Scenarios (each server gets a fresh process, on a free port, in each):
+Scenarios (each server gets a fresh process, on a free port, in each; the baseline's is
+started first):
   hello        GET /, keep-alive, 100 connections            target <= 1.5x raw
   hello-c1000  GET /, keep-alive, 1000 connections           target <= 1.8x raw
   close        GET / with "Connection: close", 50 connections target <= 1.2x raw
   16k          GET /16k (16,384-byte body), keep-alive, 100   target <= 1.5x raw
 
 Options:
-  --seconds S            how long wrk runs per scenario and server (default 5; from 0.2 to
-                         3600). wrk counts whole seconds, so it is stopped with SIGINT on time.
+  --seconds S            how long wrk loads each server per scenario, over all rounds
+                         (default 5; from 0.2 to 3600): S/round(S) seconds a round, one round
+                         if S < 1.5. wrk counts whole seconds: it is stopped with SIGINT on time.
   --scenario NAME        run this scenario; repeat for several (default: all four).
   --server NAME=COMMAND  compare the server COMMAND starts, shown as NAME; repeatable. COMMAND
                          must contain {port}, which becomes the port to listen on (on
@@ -90,11 +92,6 @@ std::string own_directory() {
   std::exit(2);
 }
 
-struct server_spec {
-  std::string name;
-  std::string command;  // with {port}
-};
-
 server_spec parse_server(const std::string& text) {
   const std::size_t equals = text.find('=');
   if (equals == std::string::npos || equals == 0)
@@ -122,27 +119,6 @@ std::vector<int> usable_cpus() {
       if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
   if (cpus.empty()) cpus.push_back(0);
   return cpus;
-}
-
-// Runs `spec`'s server in scenario `s`: a fresh process, loaded by wrk for `seconds`.
-measurement measure(const scenario& s, const server_spec& spec, double seconds, int server_cpu,
-                    int wrk_cpu) {
-  measurement m;
-  m.where = &s;
-  m.server = spec.name;
-  try {
-    server srv(spec.command, server_cpu);
-    const double cpu = srv.cpu_seconds();
-    m.load = run_wrk(s, srv.port(), seconds, wrk_cpu);
-    // Let the server see wrk's connections close: that is part of what they cost.
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    m.cpu = srv.cpu_seconds() - cpu;
-    m.failure = srv.stop();
-    if (m.failure.empty() && m.load.requests == 0) m.failure = "wrk completed no request";
-  } catch (const std::exception& e) {
-    m.failure = e.what();
-  }
-  return m;
 }
 
 }  // namespace
@@ -201,11 +177,12 @@ int main(int argc, char** argv) {
 
   std::printf(
       "http_bench: wrk, one thread on CPU %d, loads each server, pinned to CPU %d, for %g s\n"
-      "per scenario; a fresh server process each time, raw_http (the baseline) first.\n"
-      "CPU/request: the server's CPU time (user + system) per request wrk completed; x raw:\n"
-      "that over raw_http's in the same scenario; targets: issue 12's. CPU busy: the\n"
-      "server's CPU time over wrk's run time (well below 100%%: wrk was the limit).\n",
-      wrk_cpu, server_cpu, seconds);
+      "per scenario, in rounds of %g s taken in turn. CPU/request: the server's CPU time\n"
+      "(user + system) per request wrk completed; x raw: the median of the rounds' ratios of\n"
+      "that to raw_http's (the baseline), their range under rounds; targets: issue 12's.\n"
+      "CPU busy: the server's CPU time over wrk's run time (well below 100%%: wrk was the\n"
+      "limit).\n",
+      wrk_cpu, server_cpu, seconds, seconds / rounds(seconds));
   if (cpus.size() < 2) std::printf("Only one CPU is usable: wrk and the servers share it.\n");
   if (!missing.empty())
     std::printf("http_hello is not built (no %s): only raw_http is measured.\n", missing.c_str());
@@ -215,11 +192,10 @@ int main(int argc, char** argv) {
 
   bool failed = false;
   for (const scenario* s : chosen) {
-    std::vector<measurement> runs;  // runs.front(): the baseline's
-    for (const server_spec& spec : all) {
-      const measurement& m = runs.emplace_back(measure(*s, spec, seconds, server_cpu, wrk_cpu));
+    const std::vector<measurement> runs = run_scenario(*s, all, seconds, server_cpu, wrk_cpu);
+    for (const measurement& m : runs) {
       print_row(m, runs.front(), name_width);
-      failed = failed || !m.failure.empty() || m.load.errors > 0;
+      failed = failed || !m.failure.empty() || m.errors > 0;
     }
   }
   return failed ? 1 : 0;
