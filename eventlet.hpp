@@ -34,6 +34,7 @@
 #include "http/percent.hpp"
 #include "http/transport.hpp"
 #include "http/url.hpp"
+#include "http/utf8.hpp"
 #include "hubs/backend.hpp"
 #include "hubs/hub.hpp"
 #include "hubs/trampoline.hpp"
