@@ -35,6 +35,8 @@
 #include "http/transport.hpp"
 #include "http/url.hpp"
 #include "http/utf8.hpp"
+#include "http/websocket_error.hpp"
+#include "http/websocket_frame.hpp"
 #include "hubs/backend.hpp"
 #include "hubs/hub.hpp"
 #include "hubs/trampoline.hpp"
