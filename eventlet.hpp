@@ -37,6 +37,7 @@
 #include "http/utf8.hpp"
 #include "http/websocket_error.hpp"
 #include "http/websocket_frame.hpp"
+#include "http/websocket_handshake.hpp"
 #include "http/websocket_message.hpp"
 #include "hubs/backend.hpp"
 #include "hubs/hub.hpp"
