@@ -117,7 +117,7 @@ websocket_message_assembler::event websocket_message_assembler::end_frame() {
       return event::pong;
     case websocket_opcode::close:
       try {
-        close_ = websocket_parse_close(control_payload());
+        close_code_ = websocket_parse_close(control_payload()).code;
       } catch (const websocket_error&) {
         failure_ = std::current_exception();
         throw;

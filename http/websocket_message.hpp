@@ -97,11 +97,13 @@ class EVENTLET_API websocket_message_assembler {
 
   // close_code() returns the status code of the last close event: 1005 (no_status) when the
   // Close frame had none. Throws nothing.
-  std::uint16_t close_code() const noexcept { return close_.code; }
+  std::uint16_t close_code() const noexcept { return close_code_; }
 
   // close_reason() returns the reason of the last close event (UTF-8, perhaps empty), until
   // next() is called again. Throws nothing.
-  std::string_view close_reason() const noexcept { return close_.reason; }
+  std::string_view close_reason() const noexcept {
+    return close_code_ == websocket_close::no_status ? "" : control_payload().substr(2);
+  }
 
  private:
   std::span<char> room(std::size_t input_left);
@@ -118,7 +120,7 @@ class EVENTLET_API websocket_message_assembler {
   bool closed_ = false;      // a Close frame came
   std::uint8_t control_size_ = 0;
   std::array<char, websocket_max_control_payload> control_{};
-  websocket_close_status close_;
+  std::uint16_t close_code_ = websocket_close::no_status;
   std::exception_ptr failure_;
 };
 
