@@ -28,6 +28,8 @@
 #include "greenlet/context.hpp"
 #include "greenlet/greenlet.hpp"
 #include "http/chunked.hpp"
+#include "http/client.hpp"
+#include "http/client_response.hpp"
 #include "http/headers.hpp"
 #include "http/message.hpp"
 #include "http/parser.hpp"
