@@ -245,6 +245,7 @@ std::unique_ptr<client_connection> client::connect(const http::url& u) {
     throw timeout_error("http: connecting to " + where + " took more than " +
                         seconds(options_.connect_timeout));
   }
+  if (!failure) os::throw_error(EADDRNOTAVAIL, "http: no address for " + u.host());
   std::rethrow_exception(failure);
 }
 

@@ -53,7 +53,8 @@
 // After any of these the connection is closed, never pooled.
 //
 // A client and its responses are used by the greenthreads of one hub thread; a response may
-// outlive its client (its connection is then closed when it is done).
+// outlive its client (its connection is then closed when it is done). A moved-from client or
+// response may only be destroyed or assigned to.
 #pragma once
 
 #include <cstddef>
