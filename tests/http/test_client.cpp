@@ -1,5 +1,6 @@
 // The client against Python's http.server: requests and their bodies, response bodies by
 // length, chunked and until the close, HEAD, 100 Continue, and keep-alive reuse.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -238,4 +239,15 @@ TEST_CASE_FIXTURE(hub_test, "client: requests from many greenthreads share a cli
   for (int i = 0; i < 10; ++i) CHECK(clients[i].wait() == pattern(i * 100));
   CHECK(c.idle_connections() >= 1);
   CHECK(c.idle_connections() <= 8);
+}
+
+TEST_CASE_FIXTURE(hub_test, "client: a response may outlive its client") {
+  python_server server;
+  std::optional<http::client_response> r;
+  {
+    http::client c;
+    r.emplace(c.request("GET", server.url("/chunked/50000")));
+  }
+  CHECK(r->read_all(1 << 20) == pattern(50000));
+  CHECK(r->done());
 }
