@@ -144,6 +144,8 @@ class EVENTLET_API client {
   std::size_t idle_connections(const origin& o) const noexcept;
   // close_idle() closes the idle connections.
   void close_idle() noexcept;
+  // options() is what the client was made with (tls is set once the first https request has
+  // made the default context).
   const client_options& options() const noexcept { return options_; }
 
  private:
