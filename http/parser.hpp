@@ -54,11 +54,14 @@ struct limits {
 };
 
 namespace detail {
-// Finds where a head ends, scanning each byte once across calls.
+// Finds where a head ends, scanning each byte once across calls. It reports the first broken
+// rule in the order of the bytes, so that a head fails alike however its bytes arrive.
 class head_scanner {
  public:
-  // scan() returns the head's size once its empty line has come, else 0. Throws parse_error
-  // (a bare LF, a head above `max_head` bytes: 431, or `status_if_too_long`).
+  // scan() returns the head's size once its empty line has come, else 0. Throws parse_error:
+  // for a request, 414 (a target above `max_target`, even before its line ends), 431 (a head
+  // above `max_head` bytes or `max_fields` fields) or 400 (a bare LF, an empty line where the
+  // request line belongs); for a response, 502 for all of them.
   std::size_t scan(std::string_view data, const limits& l, bool request);
   void reset() noexcept { *this = head_scanner(); }
   // Where the head's first line starts (after an allowed empty line).
