@@ -95,9 +95,47 @@ std::uint64_t parse_length(std::string_view v, int status) {
   return n;
 }
 
+// The characters of a reg-name (RFC 3986 §3.2.2) but %XX: unreserved and sub-delims.
+bool is_host_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("-._~!$&'()*+,;=").find(c) != std::string_view::npos;
+}
+
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// Whether `v` is a valid Host value (RFC 9112 §3.2): empty, or a host, then perhaps ":" and the
+// port's digits. The host is a reg-name (unreserved characters, sub-delims and %XX) or an IP
+// literal in brackets (hex digits, ".", ":" and, for IPvFuture, what a reg-name holds).
+bool valid_host(std::string_view v) {
+  std::size_t i = 0;
+  if (!v.empty() && v[0] == '[') {
+    const std::size_t close = v.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    for (i = 1; i < close; ++i)
+      if (!is_host_char(v[i]) && v[i] != ':') return false;
+    ++i;
+  } else {
+    for (; i < v.size() && v[i] != ':'; ++i)
+      if (v[i] == '%') {
+        if (i + 2 >= v.size() || !is_hex(v[i + 1]) || !is_hex(v[i + 2])) return false;
+        i += 2;
+      } else if (!is_host_char(v[i])) {
+        return false;
+      }
+  }
+  if (i == v.size()) return true;
+  if (v[i] != ':') return false;
+  for (++i; i < v.size(); ++i)
+    if (v[i] < '0' || v[i] > '9') return false;
+  return true;
+}
+
 // What framing and connection fields say, read in one pass.
 struct framing {
   std::size_t hosts = 0;
+  std::string_view host;  // the last Host's value
   bool has_length = false, has_coding = false, close = false, keep_alive = false,
        expect_continue = false;
   std::uint64_t length = 0;
@@ -131,6 +169,7 @@ framing read_framing(const headers& h, int status) {
       });
     } else if (iequals(x.name, "host")) {
       ++f.hosts;
+      f.host = x.value;
     } else if (iequals(x.name, "connection")) {
       detail::for_each_element(x.value, [&](std::string_view t) {
         f.close |= iequals(t, "close");
@@ -186,6 +225,7 @@ std::size_t request_parser::parse(std::string_view data) {
   const framing f = read_framing(h.fields, 400);
   if (f.hosts > 1) throw parse_error(400, "Host given more than once");
   if (minor == 1 && f.hosts == 0) throw parse_error(400, "no Host in an HTTP/1.1 request");
+  if (!valid_host(f.host)) throw parse_error(400, "an invalid Host");
   check_codings(f, minor, 400);
   h.content_length = f.has_length ? f.length : 0;
   h.body =

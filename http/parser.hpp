@@ -9,17 +9,17 @@
 //   while ((head_size = p.parse(buffer)) == 0) buffer += conn.recv(4096);
 //   http::request_head& head = p.head();  // the body starts at buffer[head_size]
 //
-// What is refused (the status says which rule): a bare LF or CR anywhere in the head; obs-fold
-// and whitespace before the first field or before a colon; control bytes (NUL included) in the
-// method, target, reason or values; a field name that is empty or not a token; a line without
-// a colon; HTTP/0.9 and versions but 1.0 and 1.1 (505 for 2.0 and above); a missing or
-// repeated Host in 1.1, a repeated one in 1.0; a Content-Length that is not plain digits,
-// overflows, or repeats with another value; Content-Length with Transfer-Encoding;
-// Transfer-Encoding in 1.0; a coding list whose last coding is not chunked, or applies chunked
-// twice (501 for codings this library does not decode); a target above limits::max_target
-// (414); a head above limits::max_head or with more than limits::max_fields fields (431). What
-// RFC 9112 allows is accepted: one empty line before the request line, "Content-Length: 005",
-// codings in any case ("CHUNKED").
+// What is refused (the status says which rule): a bare LF or CR anywhere in the head; obs-fold and
+// whitespace before the first field or before a colon; control bytes (NUL included) in the method,
+// target, reason or values; a field name that is empty or not a token; a line without a colon;
+// HTTP/0.9 and versions but 1.0 and 1.1 (505 for 2.0 and above); a missing or repeated Host in 1.1,
+// a repeated one in 1.0, one that is not a host and a port (RFC 9112 §3.2: "a/b", "u@h", "h:8x"); a
+// Content-Length that is not plain digits, overflows, or repeats with another value; Content-Length
+// with Transfer-Encoding; Transfer-Encoding in 1.0; a coding list whose last coding is not chunked,
+// or applies chunked twice (501 for codings this library does not decode); a target above
+// limits::max_target (414); a head above limits::max_head or with more than limits::max_fields
+// fields (431). What RFC 9112 allows is accepted: one empty line before the request line,
+// "Content-Length: 005", codings in any case ("CHUNKED").
 #pragma once
 
 #include <cstddef>
