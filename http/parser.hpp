@@ -49,8 +49,8 @@ struct limits {
   std::size_t max_target = 8 * 1024;     // request-target bytes (414)
   std::size_t max_head = 32 * 1024;      // start line and fields, CRLFs included (431)
   std::size_t max_fields = 100;          // fields in a head (431)
-  std::size_t max_chunk_line = 1024;     // a chunk-size line with its extensions (400)
-  std::size_t max_trailers = 16 * 1024;  // a trailer section (431)
+  std::size_t max_chunk_line = 1024;     // a chunk-size line with its extensions, no CRLF (400)
+  std::size_t max_trailers = 16 * 1024;  // a trailer section, CRLFs and empty line included (431)
 };
 
 namespace detail {
