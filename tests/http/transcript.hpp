@@ -1,0 +1,42 @@
+// What a reader of a connection sees in a stream of HTTP/1.1 bytes, written out as text: each
+// message's head, its body and trailers, then how the stream ended ("end", "incomplete ...",
+// "error <status>"). Two readings compare with ==, and a difference prints readably. The
+// split-invariance tests and the fuzzers read the same bytes whole and arriving in pieces, and
+// require the same transcript; the parsers' contract (each parse() call gets the bytes of the
+// last one and more) is followed as a server or client following it would.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/parser.hpp"
+
+namespace http_tests {
+
+// read_requests() reads `bytes` as a server does: request heads, bodies (Content-Length or
+// chunked) with their trailers, one request after another until an error or the end. The bytes
+// arrive in pieces ending at each of `cuts` (positions, ascending), then the rest. Throws only
+// what the parsers throw besides parse_error (a bug), or std::logic_error when a parser breaks
+// its contract (a head size beyond the bytes given, a decoder consuming more than it got).
+std::string read_requests(std::string_view bytes, const std::vector<std::size_t>& cuts,
+                          const eventlet::http::limits& l = {});
+
+// read_responses() reads `bytes` as a client does the responses to requests with `method`
+// (each 1xx head is followed by another); throws as read_requests() does.
+std::string read_responses(std::string_view bytes, const std::vector<std::size_t>& cuts,
+                           std::string_view method, const eventlet::http::limits& l = {});
+
+// read_chunked() reads `bytes` as a chunked body, its trailers and the bytes after it; throws
+// as read_requests() does.
+std::string read_chunked(std::string_view bytes, const std::vector<std::size_t>& cuts,
+                         const eventlet::http::limits& l = {});
+
+// every_byte() is the cuts of bytes arriving one at a time.
+std::vector<std::size_t> every_byte(std::size_t size);
+
+// printable() writes `bytes` with C escapes for what is not printable ASCII.
+std::string printable(std::string_view bytes);
+
+}  // namespace http_tests
