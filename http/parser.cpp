@@ -31,7 +31,9 @@ std::size_t head_scanner::scan(std::string_view data, const limits& l, bool requ
     throw std::invalid_argument("http parser: fewer bytes than the last call was given");
   const int bad = request ? 400 : 502, too_large = request ? 431 : 502;
   while (true) {
-    const void* lf = std::memchr(data.data() + pos_, '\n', data.size() - pos_);
+    // (memchr() must not be given a null pointer, even for no bytes: an empty string_view's.)
+    const void* lf =
+        pos_ < data.size() ? std::memchr(data.data() + pos_, '\n', data.size() - pos_) : nullptr;
     const std::size_t at = lf ? static_cast<const char*>(lf) - data.data() : data.size();
     // The line's bytes so far, up to its LF. Each rule fails at a byte (the target's byte
     // max_target + 1, the head's byte max_head + 1, a line's LF): the first of them in this line
