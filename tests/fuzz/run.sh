@@ -18,7 +18,8 @@ echo 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long)
   >"$work/probe.cpp"
 if ! "$cxx" -fsanitize=fuzzer,address,undefined "$work/probe.cpp" -o "$work/probe" \
   2>"$work/probe.log"; then
-  echo "fuzz: skipped, $cxx cannot link a libFuzzer program (Debian: apt install libclang-rt-14-dev):"
+  echo "fuzz: skipped, $cxx cannot link a libFuzzer program" \
+    "(Debian: apt install libclang-rt-14-dev):"
   head -5 "$work/probe.log"
   exit 77
 fi

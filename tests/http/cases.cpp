@@ -45,6 +45,8 @@ const std::vector<request_case>& request_cases() {
       {"chunk extensions", chunked + "5;a=b;c=\"d e\"\r\nhello\r\n0;z\r\n\r\n", 0},
       {"last-chunk 000", chunked + "1\r\nx\r\n000\r\n\r\n", 0},
       {"valid trailers", chunked + "1\r\nx\r\n0\r\nT: 1\r\nU:  2 \r\n\r\n", 0},
+      {"framing fields among the trailers",
+       chunked + "0\r\nContent-Length: 5\r\nTransfer-Encoding: gzip\r\nHost: y\r\n\r\n", 0},
       {"a chunk size of 16 hex digits", chunked + "0000000000000001\r\nx\r\n0\r\n\r\n", 0},
       {"pipelined requests", get + "\r\n" + post + "Content-Length: 2\r\n\r\nhi" + get + "\r\n", 0},
       {"pipelined after a chunked body", chunked + "0\r\n\r\n" + get + "\r\n", 0},

@@ -56,7 +56,7 @@ TEST_CASE("split invariance: requests") {
     for (const request_case& c : request_cases()) {
       INFO(std::string(c.rule), " (max_head ", l.max_head, ")");
       check_splits(c.bytes, [&](const std::string& b, const std::vector<std::size_t>& cuts) {
-        return read_requests(b, cuts, l);
+        return read_requests(b, cuts, l).text();
       });
     }
 }
@@ -66,7 +66,7 @@ TEST_CASE("split invariance: responses") {
     for (const response_case& c : response_cases()) {
       INFO(std::string(c.rule), " (max_head ", l.max_head, ")");
       check_splits(c.bytes, [&](const std::string& b, const std::vector<std::size_t>& cuts) {
-        return read_responses(b, cuts, c.method, l);
+        return read_responses(b, cuts, c.method, l).text();
       });
     }
 }
@@ -76,9 +76,10 @@ TEST_CASE("split invariance: pipelined requests in one stream") {
   for (const request_case& c : request_cases())
     if (c.status == 0 && c.bytes.size() < 1000) stream += c.bytes;
   stream += "GET / HTTP/1.1\r\nA : b\r\n\r\n";
-  const std::string whole = read_requests(stream, {});
-  CHECK(whole.substr(whole.size() - 10) == "error 400\n");
+  const reading whole = read_requests(stream, {});
+  CHECK(whole.messages.size() > 30);
+  CHECK(whole.status == 400);
   check_splits(stream, [](const std::string& b, const std::vector<std::size_t>& cuts) {
-    return read_requests(b, cuts);
+    return read_requests(b, cuts).text();
   });
 }

@@ -39,26 +39,24 @@ class arrivals {
   std::size_t received_ = 0, next_ = 0;
 };
 
-const char* kind_name(body_kind k) {
+field_list list(const headers& h) {
+  field_list out;
+  for (const field f : h) out.emplace_back(f.name, f.value);
+  return out;
+}
+
+std::string framing(body_kind k, std::uint64_t length) {
   switch (k) {
     case body_kind::none:
       return "none";
     case body_kind::length:
-      return "length";
+      return "length " + std::to_string(length);
     case body_kind::chunked:
       return "chunked";
     case body_kind::until_close:
       return "until-close";
   }
   return "?";
-}
-
-void write_fields(std::string& out, const char* what, const headers& h) {
-  for (const field f : h) {
-    out += "  ";
-    out += what;
-    out += ' ' + printable(f.name) + ": " + printable(f.value) + '\n';
-  }
 }
 
 // head() waits for a head: parse(bytes) until it gives its size; 0 when the stream ends first.
@@ -73,47 +71,99 @@ std::size_t head(arrivals& in, std::size_t at, Parse parse) {
   }
 }
 
-// body() reads the body `kind` frames after a head (at `at`), appends it and its trailers to
-// `out` and returns where it ends; npos if the stream ends first (`out` says so).
+// body() reads the body `kind` frames after a head (at `at`) into `m` and returns where it
+// ends; npos if the stream ends with it (`r.end` says how).
 std::size_t body(arrivals& in, std::size_t at, body_kind kind, std::uint64_t length,
-                 const limits& l, std::string& out) {
+                 const limits& l, message& m, reading& r) {
   switch (kind) {
     case body_kind::none:
       return at;
     case body_kind::length:
       while (in.received() - at < length)
         if (!in.next()) {
-          out += "incomplete body\n";
+          r.end = "incomplete body";
           return std::string::npos;
         }
-      out += "  body " + printable(in.from(at).substr(0, length)) + '\n';
+      m.body = in.from(at).substr(0, length);
       return at + length;
     case body_kind::until_close:
       in.all();
-      out += "  body " + printable(in.from(at)) + "\nend\n";
+      m.body = in.from(at);
+      m.whole = true;
+      r.end = "end";
       return std::string::npos;
     case body_kind::chunked:
       break;
   }
   chunked_decoder d(l);
-  std::string data;
   while (!d.done()) {
     const std::string_view buffered = in.from(at);
     const chunked_decoder::step s = d.decode(buffered);
     if (s.consumed > buffered.size()) throw std::logic_error("the decoder consumed too much");
-    data += s.data;
+    m.body += s.data;
     at += s.consumed;
     if (s.consumed == 0 && !in.next()) {
-      out += "  body " + printable(data) + "\nincomplete body\n";
+      r.end = "incomplete body";
       return std::string::npos;
     }
   }
-  out += "  body " + printable(data) + '\n';
-  write_fields(out, "trailer", d.trailers());
+  m.trailers = list(d.trailers());
   return at;
 }
 
+// read() reads messages from `bytes` until the end or an error: parse(data) parses a head
+// into a message and gives its size and framing.
+template <typename Parse>
+reading read(std::string_view bytes, const std::vector<std::size_t>& cuts, const limits& l,
+             Parse parse) {
+  arrivals in(bytes, cuts);
+  reading r;
+  std::size_t at = 0;
+  try {
+    while (true) {
+      message m;
+      body_kind kind = body_kind::none;
+      std::uint64_t length = 0;
+      m.head_size = head(in, at, [&](std::string_view d) { return parse(d, m, kind, length); });
+      if (!m.head_size) {
+        r.end = in.received() == at ? "end" : "incomplete head";
+        return r;
+      }
+      m.framing = framing(kind, length);
+      r.messages.push_back(m);
+      at = body(in, at + m.head_size, kind, length, l, r.messages.back(), r);
+      if (at == std::string::npos) return r;
+      r.messages.back().whole = true;
+    }
+  } catch (const parse_error& e) {
+    r.end = "error";
+    r.status = e.status();
+    return r;
+  }
+}
+
+void write_fields(std::string& out, const char* what, const field_list& fields) {
+  for (const auto& [name, value] : fields)
+    out += "  " + std::string(what) + ' ' + printable(name) + ": " + printable(value) + '\n';
+}
+
 }  // namespace
+
+std::string reading::text() const {
+  std::string out;
+  for (const message& m : messages) {
+    if (!m.start.empty())
+      out += printable(m.start) + " (head " + std::to_string(m.head_size) + ")\n";
+    write_fields(out, "field", m.fields);
+    if (!m.framing.empty())
+      out += "  framing " + m.framing + " keep-alive " + std::to_string(m.keep_alive) +
+             " expect-continue " + std::to_string(m.expect_continue) + '\n';
+    out += "  body " + printable(m.body) + '\n';
+    write_fields(out, "trailer", m.trailers);
+  }
+  if (end == "error") return out + "error " + std::to_string(status) + '\n';
+  return out + end + (rest.empty() ? "" : ", then " + printable(rest)) + '\n';
+}
 
 std::string printable(std::string_view bytes) {
   static const char hex[] = "0123456789abcdef";
@@ -140,70 +190,61 @@ std::vector<std::size_t> every_byte(std::size_t size) {
   return cuts;
 }
 
-std::string read_requests(std::string_view bytes, const std::vector<std::size_t>& cuts,
-                          const limits& l) {
-  arrivals in(bytes, cuts);
+reading read_requests(std::string_view bytes, const std::vector<std::size_t>& cuts,
+                      const limits& l) {
   request_parser p(l);
-  std::string out;
-  std::size_t at = 0;
-  try {
-    while (true) {
-      const std::size_t n = head(in, at, [&](std::string_view d) { return p.parse(d); });
-      if (!n) return out + (in.received() == at ? "end\n" : "incomplete head\n");
-      const request_head& h = p.head();
-      out += "request " + printable(h.method) + ' ' + printable(h.target) + " HTTP/1." +
-             std::to_string(h.minor_version) + " size " + std::to_string(n) + '\n';
-      write_fields(out, "field", h.fields);
-      out += "  framing " + std::string(kind_name(h.body)) + ' ' +
-             std::to_string(h.content_length) + " keep-alive " + std::to_string(h.keep_alive) +
-             " expect-continue " + std::to_string(h.expect_continue) + '\n';
-      at = body(in, at + n, h.body, h.content_length, l, out);
-      if (at == std::string::npos) return out;
-      p.reset();
-    }
-  } catch (const parse_error& e) {
-    return out + "error " + std::to_string(e.status()) + '\n';
-  }
+  return read(bytes, cuts, l,
+              [&](std::string_view d, message& m, body_kind& kind, std::uint64_t& length) {
+                const std::size_t n = p.parse(d);
+                if (!n) return n;
+                const request_head& h = p.head();
+                m.start = h.method + ' ' + h.target + " HTTP/1." + std::to_string(h.minor_version);
+                m.fields = list(h.fields);
+                m.keep_alive = h.keep_alive;
+                m.expect_continue = h.expect_continue;
+                kind = h.body;
+                length = h.content_length;
+                p.reset();
+                return n;
+              });
 }
 
-std::string read_responses(std::string_view bytes, const std::vector<std::size_t>& cuts,
-                           std::string_view method, const limits& l) {
-  arrivals in(bytes, cuts);
+reading read_responses(std::string_view bytes, const std::vector<std::size_t>& cuts,
+                       std::string_view method, const limits& l) {
   response_parser p(l);
-  std::string out;
-  std::size_t at = 0;
-  try {
-    while (true) {
-      const std::size_t n = head(in, at, [&](std::string_view d) { return p.parse(d, method); });
-      if (!n) return out + (in.received() == at ? "end\n" : "incomplete head\n");
-      const response_head& h = p.head();
-      out += "response HTTP/1." + std::to_string(h.minor_version) + ' ' + std::to_string(h.status) +
-             ' ' + printable(h.reason) + " size " + std::to_string(n) + '\n';
-      write_fields(out, "field", h.fields);
-      out += "  framing " + std::string(kind_name(h.body)) + ' ' +
-             std::to_string(h.content_length) + " keep-alive " + std::to_string(h.keep_alive) +
-             '\n';
-      at = body(in, at + n, h.body, h.content_length, l, out);
-      if (at == std::string::npos) return out;
-      p.reset();
-    }
-  } catch (const parse_error& e) {
-    return out + "error " + std::to_string(e.status()) + '\n';
-  }
+  return read(bytes, cuts, l,
+              [&](std::string_view d, message& m, body_kind& kind, std::uint64_t& length) {
+                const std::size_t n = p.parse(d, method);
+                if (!n) return n;
+                const response_head& h = p.head();
+                m.start = "HTTP/1." + std::to_string(h.minor_version) + ' ' +
+                          std::to_string(h.status) + ' ' + h.reason;
+                m.fields = list(h.fields);
+                m.keep_alive = h.keep_alive;
+                kind = h.body;
+                length = h.content_length;
+                p.reset();
+                return n;
+              });
 }
 
-std::string read_chunked(std::string_view bytes, const std::vector<std::size_t>& cuts,
-                         const limits& l) {
+reading read_chunked(std::string_view bytes, const std::vector<std::size_t>& cuts,
+                     const limits& l) {
   arrivals in(bytes, cuts);
-  std::string out;
+  reading r;
+  r.messages.emplace_back();
   try {
-    const std::size_t end = body(in, 0, body_kind::chunked, 0, l, out);
-    if (end == std::string::npos) return out;
+    const std::size_t end = body(in, 0, body_kind::chunked, 0, l, r.messages.back(), r);
+    if (end == std::string::npos) return r;
+    r.messages.back().whole = true;
     in.all();
-    return out + "then " + printable(in.from(end)) + '\n';
+    r.end = "end";
+    r.rest = in.from(end);
   } catch (const parse_error& e) {
-    return out + "error " + std::to_string(e.status()) + '\n';
+    r.end = "error";
+    r.status = e.status();
   }
+  return r;
 }
 
 }  // namespace http_tests
