@@ -36,7 +36,8 @@ chunked_decoder::step chunked_decoder::decode(std::string_view in) {
     switch (state_) {
       case state::size:
       case state::extension:
-        if (++line_ > limits_.max_chunk_line) fail("a chunk line longer than its limit");
+        if (c != '\r' && ++line_ > limits_.max_chunk_line)
+          fail("a chunk line longer than its limit");
         if (c == '\r') {
           if (digits_ == 0) fail("a chunk line without a size");
           state_ = state::size_lf;

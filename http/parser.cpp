@@ -11,31 +11,51 @@ namespace eventlet::http {
 
 namespace detail {
 
+namespace {
+
+// Where the request-target outgrows `max` bytes in `line`, the request line so far: the index
+// of its byte `max` + 1, or npos. The target is the run of target characters after the first
+// space, as request_parser::parse() reads it.
+std::size_t target_overflow(std::string_view line, std::size_t max) {
+  const std::size_t sp = line.find(' ');
+  if (sp == std::string_view::npos || line.size() - sp - 1 <= max) return std::string_view::npos;
+  for (std::size_t i = sp + 1; i <= sp + 1 + max; ++i)
+    if (!is_target_char(line[i])) return std::string_view::npos;
+  return sp + 1 + max;
+}
+
+}  // namespace
+
 std::size_t head_scanner::scan(std::string_view data, const limits& l, bool request) {
   if (data.size() < pos_)
     throw std::invalid_argument("http parser: fewer bytes than the last call was given");
+  const int bad = request ? 400 : 502, too_large = request ? 431 : 502;
   while (true) {
-    const void* lf = std::memchr(data.data() + pos_, '\n', data.size() - pos_);
+    // (memchr() must not be given a null pointer, even for no bytes: an empty string_view's.)
+    const void* lf =
+        pos_ < data.size() ? std::memchr(data.data() + pos_, '\n', data.size() - pos_) : nullptr;
+    const std::size_t at = lf ? static_cast<const char*>(lf) - data.data() : data.size();
+    // The line's bytes so far, up to its LF. Each rule fails at a byte (the target's byte
+    // max_target + 1, the head's byte max_head + 1, a line's LF): the first of them in this line
+    // is reported, whether the line has ended or not.
+    const std::size_t reach = lf ? at + 1 : data.size();
+    if (request && lines_ == 0 && reach - line_ > l.max_target) {
+      const std::size_t over = target_overflow(data.substr(line_, reach - line_), l.max_target);
+      if (over != std::string_view::npos && line_ + over - start_ < l.max_head)
+        throw parse_error(414, "the request-target is too long");
+    }
+    if (reach - start_ > l.max_head)
+      throw parse_error(too_large, "the message head is longer than its limit");
     if (!lf) {
       pos_ = data.size();
-      if (request && lines_ == 0 && data.size() - start_ > l.max_target) {
-        // The request line has not ended: its target may already be too long.
-        const std::string_view first = data.substr(start_);
-        const std::size_t sp = first.find(' ');
-        if (sp != std::string_view::npos &&
-            std::min(first.find(' ', sp + 1), first.size()) - sp - 1 > l.max_target)
-          throw parse_error(414, "the request-target is too long");
-      }
-      if (data.size() - start_ > l.max_head)
-        throw parse_error(431, "the message head is longer than its limit");
       return 0;
     }
-    const std::size_t at = static_cast<const char*>(lf) - data.data();
-    if (at == line_ || data[at - 1] != '\r') throw parse_error(400, "bare LF in the message head");
+    if (at == line_ || data[at - 1] != '\r') throw parse_error(bad, "bare LF in the message head");
     const bool empty = at - 1 == line_;
     pos_ = line_ = at + 1;
     if (!empty) {
-      if (++lines_ > l.max_fields + 1) throw parse_error(431, "more header fields than allowed");
+      if (++lines_ - 1 > l.max_fields)  // the start line is no field
+        throw parse_error(too_large, "more header fields than allowed");
       continue;
     }
     if (lines_ == 0) {
@@ -43,10 +63,8 @@ std::size_t head_scanner::scan(std::string_view data, const limits& l, bool requ
         start_ = 2;
         continue;
       }
-      throw parse_error(400, "an empty line where the start line belongs");
+      throw parse_error(bad, "an empty line where the start line belongs");
     }
-    if (at + 1 - start_ > l.max_head)
-      throw parse_error(431, "the message head is longer than its limit");
     return at + 1;
   }
 }
@@ -79,9 +97,47 @@ std::uint64_t parse_length(std::string_view v, int status) {
   return n;
 }
 
+// The characters of a reg-name (RFC 3986 §3.2.2) but %XX: unreserved and sub-delims.
+bool is_host_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("-._~!$&'()*+,;=").find(c) != std::string_view::npos;
+}
+
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// Whether `v` is a valid Host value (RFC 9112 §3.2): empty, or a host, then perhaps ":" and the
+// port's digits. The host is a reg-name (unreserved characters, sub-delims and %XX) or an IP
+// literal in brackets (hex digits, ".", ":" and, for IPvFuture, what a reg-name holds).
+bool valid_host(std::string_view v) {
+  std::size_t i = 0;
+  if (!v.empty() && v[0] == '[') {
+    const std::size_t close = v.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    for (i = 1; i < close; ++i)
+      if (!is_host_char(v[i]) && v[i] != ':') return false;
+    ++i;
+  } else {
+    for (; i < v.size() && v[i] != ':'; ++i)
+      if (v[i] == '%') {
+        if (i + 2 >= v.size() || !is_hex(v[i + 1]) || !is_hex(v[i + 2])) return false;
+        i += 2;
+      } else if (!is_host_char(v[i])) {
+        return false;
+      }
+  }
+  if (i == v.size()) return true;
+  if (v[i] != ':') return false;
+  for (++i; i < v.size(); ++i)
+    if (v[i] < '0' || v[i] > '9') return false;
+  return true;
+}
+
 // What framing and connection fields say, read in one pass.
 struct framing {
   std::size_t hosts = 0;
+  std::string_view host;  // the last Host's value
   bool has_length = false, has_coding = false, close = false, keep_alive = false,
        expect_continue = false;
   std::uint64_t length = 0;
@@ -115,6 +171,7 @@ framing read_framing(const headers& h, int status) {
       });
     } else if (iequals(x.name, "host")) {
       ++f.hosts;
+      f.host = x.value;
     } else if (iequals(x.name, "connection")) {
       detail::for_each_element(x.value, [&](std::string_view t) {
         f.close |= iequals(t, "close");
@@ -154,8 +211,8 @@ std::size_t request_parser::parse(std::string_view data) {
   if (!detail::is_token(method)) throw parse_error(400, "the method is not a token");
   std::size_t t = sp1 + 1;
   while (t < line.size() && detail::is_target_char(line[t])) ++t;
+  // The scanner has checked the target's size (414).
   const std::string_view target = line.substr(sp1 + 1, t - sp1 - 1);
-  if (target.size() > limits_.max_target) throw parse_error(414, "the request-target is too long");
   if (target.empty()) throw parse_error(400, "an empty request-target");
   if (t == line.size()) throw parse_error(400, "an HTTP/0.9 request");
   if (line[t] != ' ') throw parse_error(400, "a control byte in the request-target");
@@ -170,6 +227,7 @@ std::size_t request_parser::parse(std::string_view data) {
   const framing f = read_framing(h.fields, 400);
   if (f.hosts > 1) throw parse_error(400, "Host given more than once");
   if (minor == 1 && f.hosts == 0) throw parse_error(400, "no Host in an HTTP/1.1 request");
+  if (!valid_host(f.host)) throw parse_error(400, "an invalid Host");
   check_codings(f, minor, 400);
   h.content_length = f.has_length ? f.length : 0;
   h.body =

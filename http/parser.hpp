@@ -9,17 +9,17 @@
 //   while ((head_size = p.parse(buffer)) == 0) buffer += conn.recv(4096);
 //   http::request_head& head = p.head();  // the body starts at buffer[head_size]
 //
-// What is refused (the status says which rule): a bare LF or CR anywhere in the head; obs-fold
-// and whitespace before the first field or before a colon; control bytes (NUL included) in the
-// method, target, reason or values; a field name that is empty or not a token; a line without
-// a colon; HTTP/0.9 and versions but 1.0 and 1.1 (505 for 2.0 and above); a missing or
-// repeated Host in 1.1, a repeated one in 1.0; a Content-Length that is not plain digits,
-// overflows, or repeats with another value; Content-Length with Transfer-Encoding;
-// Transfer-Encoding in 1.0; a coding list whose last coding is not chunked, or applies chunked
-// twice (501 for codings this library does not decode); a target above limits::max_target
-// (414); a head above limits::max_head or with more than limits::max_fields fields (431). What
-// RFC 9112 allows is accepted: one empty line before the request line, "Content-Length: 005",
-// codings in any case ("CHUNKED").
+// What is refused (the status says which rule): a bare LF or CR anywhere in the head; obs-fold and
+// whitespace before the first field or before a colon; control bytes (NUL included) in the method,
+// target, reason or values; a field name that is empty or not a token; a line without a colon;
+// HTTP/0.9 and versions but 1.0 and 1.1 (505 for 2.0 and above); a missing or repeated Host in 1.1,
+// a repeated one in 1.0, one that is not a host and a port (RFC 9112 §3.2: "a/b", "u@h", "h:8x"); a
+// Content-Length that is not plain digits, overflows, or repeats with another value; Content-Length
+// with Transfer-Encoding; Transfer-Encoding in 1.0; a coding list whose last coding is not chunked,
+// or applies chunked twice (501 for codings this library does not decode); a target above
+// limits::max_target (414); a head above limits::max_head or with more than limits::max_fields
+// fields (431). What RFC 9112 allows is accepted: one empty line before the request line,
+// "Content-Length: 005", codings in any case ("CHUNKED").
 #pragma once
 
 #include <cstddef>
@@ -49,16 +49,19 @@ struct limits {
   std::size_t max_target = 8 * 1024;     // request-target bytes (414)
   std::size_t max_head = 32 * 1024;      // start line and fields, CRLFs included (431)
   std::size_t max_fields = 100;          // fields in a head (431)
-  std::size_t max_chunk_line = 1024;     // a chunk-size line with its extensions (400)
-  std::size_t max_trailers = 16 * 1024;  // a trailer section (431)
+  std::size_t max_chunk_line = 1024;     // a chunk-size line with its extensions, no CRLF (400)
+  std::size_t max_trailers = 16 * 1024;  // a trailer section, CRLFs and empty line included (431)
 };
 
 namespace detail {
-// Finds where a head ends, scanning each byte once across calls.
+// Finds where a head ends, scanning each byte once across calls. It reports the first broken
+// rule in the order of the bytes, so that a head fails alike however its bytes arrive.
 class head_scanner {
  public:
-  // scan() returns the head's size once its empty line has come, else 0. Throws parse_error
-  // (a bare LF, a head above `max_head` bytes: 431, or `status_if_too_long`).
+  // scan() returns the head's size once its empty line has come, else 0. Throws parse_error:
+  // for a request, 414 (a target above `max_target`, even before its line ends), 431 (a head
+  // above `max_head` bytes or `max_fields` fields) or 400 (a bare LF, an empty line where the
+  // request line belongs); for a response, 502 for all of them.
   std::size_t scan(std::string_view data, const limits& l, bool request);
   void reset() noexcept { *this = head_scanner(); }
   // Where the head's first line starts (after an allowed empty line).
