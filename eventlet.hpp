@@ -37,6 +37,7 @@
 #include "http/transport.hpp"
 #include "http/url.hpp"
 #include "http/utf8.hpp"
+#include "http/websocket.hpp"
 #include "http/websocket_error.hpp"
 #include "http/websocket_frame.hpp"
 #include "http/websocket_handshake.hpp"

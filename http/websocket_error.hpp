@@ -1,5 +1,7 @@
 // websocket_error: what a WebSocket peer did wrong, with the status code of the Close frame the
-// endpoint answers it with (RFC 6455 §7.4); and the status codes themselves.
+// endpoint answers it with (RFC 6455 §7.4); the status codes themselves; and the errors of a
+// closed connection (websocket_closed) and of a failed opening handshake
+// (websocket_handshake_error).
 //
 //   try {
 //     auto r = assembler.next(input);
@@ -57,6 +59,43 @@ class EVENTLET_API websocket_error : public std::runtime_error {
 
  private:
   std::uint16_t close_code_;
+};
+
+// websocket_closed is thrown by a send on a websocket that is closed or closing (close() was
+// called, a Close frame came, the connection failed). code() and reason() are the peer's
+// Close frame's, as websocket::close_code() and close_reason() give them.
+class EVENTLET_API websocket_closed : public std::runtime_error {
+ public:
+  websocket_closed(std::uint16_t code, const std::string& reason)
+      : std::runtime_error("websocket: the connection is closed (" + std::to_string(code) +
+                           (reason.empty() ? "" : " " + reason) + ")"),
+        code_(code),
+        reason_(reason) {}
+
+  // code() returns the peer's close code (1005: none given; 1006: no Close frame came).
+  std::uint16_t code() const noexcept { return code_; }
+  // reason() returns the peer's close reason.
+  const std::string& reason() const noexcept { return reason_; }
+
+ private:
+  std::uint16_t code_;
+  std::string reason_;
+};
+
+// websocket_handshake_error is thrown when an opening handshake fails: by a server refusing a
+// request (status() is what it answered: 400, or 426 for another WebSocket version), or by a
+// client refused (status() is the server's status, 101 if the 101 response was wrong, 0 if no
+// response came).
+class EVENTLET_API websocket_handshake_error : public std::runtime_error {
+ public:
+  websocket_handshake_error(int status, const std::string& what)
+      : std::runtime_error(what), status_(status) {}
+
+  // status() returns the HTTP status of the refusal.
+  int status() const noexcept { return status_; }
+
+ private:
+  int status_;
 };
 
 }  // namespace eventlet::http
