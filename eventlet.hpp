@@ -38,6 +38,8 @@
 #include "http/url.hpp"
 #include "http/utf8.hpp"
 #include "http/websocket.hpp"
+#include "http/websocket_accept.hpp"
+#include "http/websocket_connect.hpp"
 #include "http/websocket_error.hpp"
 #include "http/websocket_frame.hpp"
 #include "http/websocket_handshake.hpp"
