@@ -307,8 +307,8 @@ void websocket::close(std::uint16_t code, std::string_view reason) {
     s.shut();
     return;
   }
-  s.send_close(payload);
   const auto end = scope_exit([&] { s.shut(); });
+  s.send_close(payload);
   if (s.reading == impl::reader::receive) {  // the greenthread in receive() sees the reply
     s.closed.wait(s.options.close_timeout);
     return;

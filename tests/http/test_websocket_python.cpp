@@ -107,7 +107,9 @@ TEST_CASE_FIXTURE(hub_test, "websocket: our client with a python3-websockets ser
   REQUIRE(listening.starts_with("listening on 127.0.0.1:"));
   const std::string url = "ws://" + listening.substr(13) + "/echo";
 
-  http::websocket_connect_options o{.subprotocols = {"chat"}, .websocket = roomy()};
+  http::websocket_connect_options o;
+  o.subprotocols = {"chat"};
+  o.websocket = roomy();
   o.websocket.receive_pongs = true;
   http::websocket ws = http::connect_websocket(url, o);
   CHECK(ws.subprotocol() == "chat");

@@ -35,7 +35,8 @@ TEST_CASE_FIXTURE(hub_test, "websocket: wss, our client and server over TLS") {
     echo(ws);
     return std::pair(ws.close_code(), ws.close_reason());
   });
-  http::websocket_connect_options o{.tls = tls_tests::trusting_client()};
+  http::websocket_connect_options o;
+  o.tls = tls_tests::trusting_client();
   o.websocket.receive_pongs = true;
   http::websocket ws = http::connect_websocket(s.url, o);  // localhost: ::1 refused, then IPv4
   ws.send_text("over TLS");
