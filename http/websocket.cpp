@@ -24,8 +24,9 @@ using event_kind = websocket_message_assembler::event;
 // How much one read asks the transport for.
 constexpr std::size_t read_size = 16 * 1024;
 
-// The most a masked frame's buffer keeps between frames; a larger one is freed after its frame.
-constexpr std::size_t kept_send_buffer = 64 * 1024;
+// The size of a client's buffer for masking, kept between frames: a frame up to this size
+// (header included) is sent in one piece, a larger one in pieces of this size.
+constexpr std::size_t mask_chunk = 64 * 1024;
 
 // The reason of the Close frame a protocol error is answered with: the error's message, cut to
 // what a Close frame holds (our messages are ASCII; another is left out).
@@ -108,40 +109,40 @@ void websocket::impl::send_frame(websocket_opcode opcode, std::string_view paylo
   write_frame(opcode, payload);
 }
 
-// write_frame() writes a whole frame in one sendall (send_lock held): the header and the
-// payload as they are, or (a client) both from one buffer the payload is masked into. A failed
-// send closes the connection, since it may have cut the frame short. Throws
-// std::invalid_argument for a control payload above 125 bytes; websocket_closed if the
-// connection was closed meanwhile; what the transport throws.
+// write_frame() writes a whole frame (send_lock held): the header and the payload as they are,
+// in one sendall; or, as a client, the header and the payload masked after it in a buffer of
+// at most mask_chunk bytes, in one sendall per buffer. A failed send closes the connection,
+// since it may have cut the frame short. Throws std::invalid_argument for a control payload
+// above 125 bytes; websocket_closed if the connection was closed meanwhile; what the transport
+// throws.
 void websocket::impl::write_frame(websocket_opcode opcode, std::string_view payload) {
   websocket_frame_header h{.opcode = opcode, .masked = role == websocket_role::client};
   h.length = payload.size();
   if (h.masked) h.mask_key = websocket_random_mask_key();
   std::array<char, websocket_max_header_size> head;
   const std::size_t head_size = websocket_encode_header(h, head);
-  std::string_view frame;
   if (h.masked) {
-    const std::size_t size = head_size + payload.size();
+    const std::size_t size = std::min(head_size + payload.size(), mask_chunk);
     if (size > masked_capacity) {
       masked.reset(new char[size]);
       masked_capacity = size;
     }
-    std::copy_n(head.data(), head_size, masked.get());
-    websocket_mask_copy(payload, {masked.get() + head_size, payload.size()}, h.mask_key);
-    frame = {masked.get(), size};
   }
-  const auto free_large = scope_exit([&] {
-    if (masked_capacity <= kept_send_buffer) return;
-    masked.reset();
-    masked_capacity = 0;
-  });
   try {
-    if (h.masked) {
-      conn.sendall(frame);
-    } else {
+    if (!h.masked) {
       const std::string_view pieces[] = {{head.data(), head_size}, payload};
       conn.sendall(pieces);
+      return;
     }
+    std::copy_n(head.data(), head_size, masked.get());
+    std::size_t start = head_size, done = 0;
+    do {
+      const std::size_t n = std::min(payload.size() - done, mask_chunk - start);
+      websocket_mask_copy(payload.substr(done, n), {masked.get() + start, n}, h.mask_key, done);
+      conn.sendall(std::string_view(masked.get(), start + n));
+      done += n;
+      start = 0;
+    } while (done < payload.size());
   } catch (const std::exception&) {
     const bool closed_meanwhile = st == state::closed;
     shut();
