@@ -105,6 +105,8 @@ void websocket_message_assembler::start_frame() {
     fail(websocket_close::message_too_big,
          "message of " + std::to_string(message_.size() + h.length) +
              " bytes or more, above the maximum of " + std::to_string(max_message_size_));
+  // Room for the whole frame, so that its pieces never move what came before them.
+  message_.reserve(message_.size() + static_cast<std::size_t>(h.length));
 }
 
 // end_frame() says what a whole frame completes: a control frame, a message, or nothing yet.

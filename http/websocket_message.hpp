@@ -60,7 +60,8 @@ EVENTLET_API std::string websocket_close_payload(std::uint16_t code, std::string
 // its payload is taken (1009); a text message that is not UTF-8, refused at its first bad byte
 // (1007); a Close frame's payload (websocket_parse_close()); anything after a Close frame
 // (1002). A broken rule throws websocket_error with its close code, and the assembler throws it
-// again on every call.
+// again on every call. The message's room for a frame is reserved when the frame's header has
+// come (within the limits), so that its payload is unmasked into place without moving.
 class EVENTLET_API websocket_message_assembler {
  public:
   enum class event : std::uint8_t {
