@@ -56,6 +56,7 @@ class EVENTLET_API websocket {
   // std::invalid_argument for a close_timeout that is negative or NaN.
   websocket(transport connection, websocket_role role, std::string_view already_read = {},
             const websocket_options& options = {}, std::string subprotocol = {});
+  // A moved-from websocket may only be destroyed or assigned to.
   websocket(websocket&&) noexcept;
   websocket& operator=(websocket&&) noexcept;
   // ~websocket() closes the transport at once, without a close handshake (close() makes one).

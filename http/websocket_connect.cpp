@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cmath>
 #include <exception>
 #include <stdexcept>
@@ -71,7 +72,8 @@ transport open(const url& u, const websocket_connect_options& o) {
     t.handshake();
     return transport(std::move(t));
   }
-  std::rethrow_exception(failure);  // resolve() returns an address or throws
+  if (!failure) os::throw_error(EADDRNOTAVAIL, "connect_websocket: no address for " + u.host());
+  std::rethrow_exception(failure);
 }
 
 // request() is the opening handshake's request.
