@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "detail/connection.hpp"
+#include "detail/syntax.hpp"
 #include "status.hpp"
 
 namespace eventlet::http {
@@ -76,13 +77,23 @@ void response::set_status(int status, std::string_view reason) {
 }
 
 void response::build_head(std::int64_t length) {
-  if (fields_.contains("transfer-encoding"))
-    throw std::invalid_argument(
-        "http::response: Transfer-Encoding is the server's to set (it sends chunked bodies "
-        "when no Content-Length is set)");
-  const std::optional<std::string_view> declared_field = fields_.get("content-length");
-  const std::optional<std::uint64_t> declared =
-      declared_field ? std::optional(declared_length(*declared_field)) : std::nullopt;
+  // The fields the server looks at, found in one pass.
+  std::optional<std::uint64_t> declared;
+  bool has_date = false, asked_close = false;
+  for (const field f : fields_) {
+    if (iequals(f.name, "content-length")) {
+      declared = declared_length(f.value);
+    } else if (iequals(f.name, "date")) {
+      has_date = true;
+    } else if (iequals(f.name, "connection")) {
+      detail::for_each_element(f.value,
+                               [&](std::string_view t) { asked_close |= iequals(t, "close"); });
+    } else if (iequals(f.name, "transfer-encoding")) {
+      throw std::invalid_argument(
+          "http::response: Transfer-Encoding is the server's to set (it sends chunked bodies "
+          "when no Content-Length is set)");
+    }
+  }
   const bool switching = status_ == 101;
   if (switching || status_ == 204 || status_ == 304) {
     framing_ = framing::none;
@@ -98,7 +109,6 @@ void response::build_head(std::int64_t length) {
   } else {
     framing_ = minor_version_ == 1 ? framing::chunked : framing::until_close;
   }
-  const bool asked_close = fields_.has_token("connection", "close");
   keep_alive_ = !switching && !asked_close && client_keep_alive_ &&
                 (framing_ != framing::until_close || head_only_) && conn_->may_keep_alive();
 
@@ -108,7 +118,7 @@ void response::build_head(std::int64_t length) {
   head_ += reason_.empty() ? reason_phrase(status_) : std::string_view(reason_);
   head_ += "\r\n";
   fields_.append_to(head_);
-  if (!fields_.contains("date")) head_ += date_field();
+  if (!has_date) head_ += date_field();
   if (framing_ == framing::length && !declared) {
     head_ += "Content-Length: ";
     append_number(head_, length_);
@@ -192,7 +202,7 @@ void response::write(std::string_view data) {
 void response::send_file(int fd, off_t offset, std::size_t count) {
   conn_->usable("http::response::send_file");
   if (!head_sent_)
-    build_head(fields_.contains("content-length") ? -1 : static_cast<std::int64_t>(count));
+    build_head(fields_.contains("Content-Length") ? -1 : static_cast<std::int64_t>(count));
   if (framing_ == framing::none && count > 0)
     throw std::logic_error("http::response::send_file: a " + std::to_string(status_) +
                            " response has no body");

@@ -65,11 +65,14 @@ server::server(listener_ref listener, handler h, server_options options)
     : listener_(listener),
       handler_(std::move(h)),
       options_(std::move(options)),
-      slots_(checked(handler_, options_)) {}
+      slots_(checked(handler_, options_)),
+      sweep_period_(
+          std::clamp(std::min(options_.header_timeout, options_.idle_timeout) / 8, 0.005, 1.0)) {}
 
 server::~server() {
   stopping_ = true;
   interrupt_.cancel();
+  sweeping_.cancel();
   kill_where([](const open_connection&) { return true; }, nullptr);
 }
 
@@ -143,12 +146,33 @@ void server::start(transport t, green::address peer) {
   }
   // The link also runs for a greenthread killed before it started.
   it->thread->link([this, it](greenthread<void>&) { finished(it); });
+  if (!sweeping_.pending())
+    sweeping_ = hubs::get_hub().schedule_call_global(sweep_period_, [this] { sweep(); });
+}
+
+void server::sweep() noexcept {
+  // Idle connections wait in a trampoline with no timer: ending one throws timeout_error
+  // there, as a timer of the trampoline's would. (Each ends by itself: none changes another.)
+  const double now = hubs::hub::clock();
+  std::vector<greenthread<void>> expired;
+  for (const open_connection& c : open_)
+    if (c.conn->idle() && c.conn->idle_until() <= now) expired.push_back(*c.thread);
+  for (greenthread<void>& e : expired) {
+    try {
+      e.kill(std::make_exception_ptr(timeout_error("http::server: the connection was idle")));
+    } catch (...) {
+      hubs::get_hub().report_exception(std::current_exception(), "http::server's idle sweep");
+    }
+  }
+  if (!open_.empty())
+    sweeping_ = hubs::get_hub().schedule_call_global(sweep_period_, [this] { sweep(); });
 }
 
 void server::finished(std::list<open_connection>::iterator it) noexcept {
   open_.erase(it);
   --live_;
   slots_.release();
+  if (open_.empty()) sweeping_.cancel();
   if (drained_ && !drained_->ready()) drained_->send();
 }
 

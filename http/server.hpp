@@ -132,6 +132,8 @@ class EVENTLET_API server {
   void accept_loop();
   void start(transport t, green::address peer);
   void finished(std::list<open_connection>::iterator it) noexcept;
+  // sweep() ends the connections idle past their time, and comes again while any is open.
+  void sweep() noexcept;
   // kill_where() kills the greenthreads of the connections for which which(c) holds, but
   // the one running `spare`, and returns once they have finished.
   template <typename Which>
@@ -143,10 +145,12 @@ class EVENTLET_API server {
   semaphore slots_;
   std::list<open_connection> open_;
   std::size_t live_ = 0;
-  bool served_ = false;                 // serve() was called
-  bool stopping_ = false;               // shutdown() was called
-  greenlet* acceptor_ = nullptr;        // the greenlet in serve()'s accept loop
-  hubs::timer interrupt_;               // throws stop_accepting into it
+  bool served_ = false;           // serve() was called
+  bool stopping_ = false;         // shutdown() was called
+  greenlet* acceptor_ = nullptr;  // the greenlet in serve()'s accept loop
+  hubs::timer interrupt_;         // throws stop_accepting into it
+  hubs::timer sweeping_;          // the next sweep()
+  double sweep_period_;
   std::optional<event<void>> drained_;  // sent when no connection is left, once stopping
   event<void> stopped_;                 // sent when shutdown() has finished
 };

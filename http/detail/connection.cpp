@@ -56,22 +56,26 @@ bool connection::next_request() {
   try {
     if (begin_ == end_) {
       if (stopping_) return false;
+      idle_until_ = served_ == 0 ? accepted_ + options.header_timeout
+                                 : hubs::hub::clock() + options.idle_timeout;
       idle_ = true;
       const scope_exit busy([this] { idle_ = false; });
-      const double wait = served_ == 0 ? accepted_ + options.header_timeout - hubs::hub::clock()
-                                       : options.idle_timeout;
       // Between requests a plain connection waits before it reads: after a response the next
       // request has seldom come yet, and recv(2) would only say EAGAIN. (TLS may hold
       // decrypted bytes already: it reads first.)
       if (served_ > 0 && io_.plain())
-        hubs::trampoline(io_.fileno(), hubs::io::read, wait, hubs::closes::notified);
-      if (fill(wait) == 0) return false;
+        hubs::trampoline(io_.fileno(), hubs::io::read, std::nullopt, hubs::closes::notified);
+      if (fill(std::nullopt) == 0) return false;
     }
-    started_ = hubs::hub::clock();
-    const double deadline = (served_ == 0 ? accepted_ : started_) + options.header_timeout;
-    std::size_t size;
-    while ((size = parser_.parse(buffered())) == 0)
-      if (fill(deadline - hubs::hub::clock()) == 0) return false;
+    if (options.access_log) started_ = hubs::hub::clock();
+    std::size_t size = parser_.parse(buffered());
+    if (size == 0) {  // the rest of the head has until header_timeout after its first byte
+      const double deadline =
+          (served_ == 0 ? accepted_ : hubs::hub::clock()) + options.header_timeout;
+      do {
+        if (fill(deadline - hubs::hub::clock()) == 0) return false;
+      } while ((size = parser_.parse(buffered())) == 0);
+    }
     consume(size);
     return true;
   } catch (const parse_error& e) {
@@ -154,7 +158,7 @@ void connection::log_access() noexcept {
   }
 }
 
-std::size_t connection::fill(double timeout) {
+std::size_t connection::fill(std::optional<double> timeout) {
   if (begin_ > 0 && capacity_ - end_ < initial_buffer / 4) {
     std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
     end_ -= begin_;
@@ -175,9 +179,10 @@ std::size_t connection::fill(double timeout) {
   return n;
 }
 
-std::size_t connection::receive(std::span<char> out, double timeout) {
+std::size_t connection::receive(std::span<char> out, std::optional<double> timeout) {
   try {
-    if (!(timeout > 0)) throw timeout_error("http::server: timed out reading the request");
+    if (timeout && !(*timeout > 0))
+      throw timeout_error("http::server: timed out reading the request");
     io_.set_timeout(timeout);
     return io_.recv_into(out);
   } catch (...) {

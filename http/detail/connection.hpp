@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -32,8 +33,11 @@ class connection {
   // handler hijacked it.
   void run(const handler& h);
 
-  // idle() tells whether it is waiting for the first byte of a request.
+  // idle() tells whether it is waiting for the first byte of a request; idle_until() is
+  // until when it may (by the hub clock). The server's sweep (server.cpp) ends those that wait
+  // longer: a wait between requests costs no timer of its own.
   bool idle() const noexcept { return idle_; }
+  double idle_until() const noexcept { return idle_until_; }
 
   // What the request and response use.
 
@@ -43,13 +47,13 @@ class connection {
     begin_ += n;
     if (begin_ == end_) begin_ = end_ = 0;
   }
-  // fill() receives more bytes after buffered(), waiting at most `timeout` seconds; returns
-  // how many (0 at EOF). Throws parse_error(431) when the buffer is full at its largest, and
-  // what receive() throws.
-  std::size_t fill(double timeout);
-  // receive() receives into `out`, waiting at most `timeout` seconds; returns how many bytes
-  // (0 at EOF). Throws timeout_error, and the transport's errors.
-  std::size_t receive(std::span<char> out, double timeout);
+  // fill() receives more bytes after buffered(), waiting at most `timeout` seconds (nullopt:
+  // no limit); returns how many (0 at EOF). Throws parse_error(431) when the buffer is full at
+  // its largest, and what receive() throws.
+  std::size_t fill(std::optional<double> timeout);
+  // receive() receives into `out`, waiting at most `timeout` seconds (nullopt: no limit);
+  // returns how many bytes (0 at EOF). Throws timeout_error, and the transport's errors.
+  std::size_t receive(std::span<char> out, std::optional<double> timeout);
   // send() sends `pieces` in one sendall, within the send timeout. Throws the transport's
   // errors.
   void send(std::span<const std::string_view> pieces);
@@ -91,7 +95,8 @@ class connection {
   response res_;
   std::size_t served_ = 0;  // requests read
   double accepted_;         // hub clock at the accept
-  double started_ = 0;      // hub clock at the current request's first byte
+  double started_ = 0;      // hub clock at the current request's head (with an access log)
+  double idle_until_ = 0;
   bool idle_ = false;
   bool failed_ = false;  // a call on the transport failed: the connection is over
   bool handed_over_ = false;
