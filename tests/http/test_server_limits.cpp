@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "../green/tls_helpers.hpp"
 #include "base/log.hpp"
 #include "coros/event.hpp"
 #include "http/status.hpp"
@@ -95,6 +96,68 @@ TEST_CASE_FIXTURE(hub_test, "http server: a head dribbled in is closed after the
   CHECK(client.closed());
   dribbling.kill();
   CHECK(calls == 0);
+}
+
+TEST_CASE_FIXTURE(hub_test, "http server: a silent connection is closed after the header timeout") {
+  http::server_options o = quick_options();
+  o.header_timeout = 0.3;
+  running_server plain(hello, o);
+  green::tls_listener listener(green::listen({"127.0.0.1", 0}), tls_tests::test_server());
+  running_server tls(listener, hello, o);  // its handshake has not begun either
+  raw_client silent(plain.where), silent_tls(tls.where);
+  CHECK(silent.closed());
+  CHECK(silent_tls.closed());
+  CHECK(plain.server.connections() == 0);
+  CHECK(tls.server.connections() == 0);
+}
+
+TEST_CASE_FIXTURE(hub_test, "http server: a body that stops coming times the read out") {
+  http::server_options o = quick_options();
+  o.body_timeout = 0.3;
+  captured_log log;
+  bool timed_out = false;
+  running_server s(
+      [&timed_out](http::request& req, http::response& res) {
+        try {
+          req.read_all();
+        } catch (const timeout_error&) {
+          timed_out = true;
+          throw;
+        }
+        res.send("never");
+      },
+      o);
+  raw_client client(s.where);
+  client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhalf");
+  CHECK(client.rest().empty());  // closed without a response
+  CHECK(timed_out);
+  CHECK(log.lines.empty());  // the client's doing, not the handler's
+}
+
+TEST_CASE_FIXTURE(hub_test, "http server: a client that does not read times the send out") {
+  http::server_options o = quick_options();
+  o.send_timeout = 0.3;
+  bool timed_out = false;
+  running_server s(
+      [&timed_out](http::request&, http::response& res) {
+        const std::string block(1 << 20, 'z');
+        try {
+          for (int i = 0; i < 1000; ++i) res.write(block);  // far more than socket buffers hold
+        } catch (const timeout_error&) {
+          timed_out = true;
+          throw;
+        }
+      },
+      o);
+  raw_client client(s.where);
+  client.socket().set_receive_buffer(4096);
+  client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  // (Reading what the kernel holds through that small window would take long: the test only
+  // checks that the server gave the connection up.)
+  for (int i = 0; i < 600 && (!timed_out || s.server.connections() > 0); ++i)
+    eventlet::sleep(0.05);  // a guard, not a check
+  CHECK(timed_out);
+  CHECK(s.server.connections() == 0);
 }
 
 TEST_CASE_FIXTURE(hub_test, "http server: an idle keep-alive connection is closed") {
