@@ -97,13 +97,13 @@ void response::build_head(std::int64_t length) {
   const bool switching = status_ == 101;
   if (switching || status_ == 204 || status_ == 304) {
     framing_ = framing::none;
-  } else if (length >= 0) {
+  } else if (length >= 0 && !(declared && head_only_)) {
     if (declared && *declared != static_cast<std::uint64_t>(length))
       throw std::logic_error("http::response: the body has " + std::to_string(length) +
                              " bytes, and Content-Length says " + std::to_string(*declared));
     framing_ = framing::length;
     length_ = static_cast<std::uint64_t>(length);
-  } else if (declared) {
+  } else if (declared) {  // a HEAD may say the length of the body it does not send
     framing_ = framing::length;
     length_ = *declared;
   } else {

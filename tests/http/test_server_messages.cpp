@@ -89,6 +89,20 @@ TEST_CASE_FIXTURE(hub_test, "http server: 204, 304 and HEAD responses carry no b
   CHECK(client.response().status == 204);  // nothing was left in between
 }
 
+TEST_CASE_FIXTURE(hub_test, "http server: a HEAD handler may say the length it does not send") {
+  running_server s([](http::request& req, http::response& res) {
+    res.headers().add("Content-Length", "1234");
+    if (req.method() == "HEAD") res.send("");
+  });
+  raw_client client(s.where);
+  client.send("HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto r = client.response("HEAD");
+  CHECK(r.fields.get("content-length") == "1234");
+  CHECK(r.keep_alive);
+  client.response("HEAD");  // the GET's head, its 1234 bytes never sent: the connection closes
+  CHECK(client.closed());
+}
+
 TEST_CASE_FIXTURE(hub_test, "http server: the handler's Date, Connection: close and reason") {
   running_server s([](http::request&, http::response& res) {
     res.set_status(202, "Taken");
