@@ -129,8 +129,13 @@ void server::start(transport t, green::address peer) {
   const auto it = open_.emplace(open_.end());
   ++live_;
   try {
-    it->conn =
-        std::make_unique<detail::connection>(std::move(t), std::move(peer), options_, stopping_);
+    if (spare_.empty()) {
+      it->conn = std::make_unique<detail::connection>(options_, stopping_);
+    } else {
+      it->conn = std::move(spare_.back());
+      spare_.pop_back();
+    }
+    it->conn->open(std::move(t), std::move(peer));
     it->thread.emplace(spawn([this, c = it->conn.get()] {
       try {
         c->run(handler_);
@@ -169,6 +174,16 @@ void server::sweep() noexcept {
 }
 
 void server::finished(std::list<open_connection>::iterator it) noexcept {
+  // A connection made costs a dozen allocations; a few ended ones are kept for the next.
+  constexpr std::size_t spares = 64;
+  if (it->conn && spare_.size() < spares) {
+    it->conn->close();  // a killed one's is still open
+    try {
+      spare_.push_back(std::move(it->conn));
+    } catch (const std::bad_alloc&) {
+      // Not kept, then.
+    }
+  }
   open_.erase(it);
   --live_;
   slots_.release();

@@ -32,6 +32,7 @@
 #include <memory>
 #include <optional>
 #include <variant>
+#include <vector>
 
 #include "../base/export.hpp"
 #include "../coros/event.hpp"
@@ -144,6 +145,7 @@ class EVENTLET_API server {
   server_options options_;
   semaphore slots_;
   std::list<open_connection> open_;
+  std::vector<std::unique_ptr<detail::connection>> spare_;  // ended, kept for reuse
   std::size_t live_ = 0;
   bool served_ = false;           // serve() was called
   bool stopping_ = false;         // shutdown() was called

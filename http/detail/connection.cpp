@@ -28,18 +28,21 @@ std::size_t largest_buffer(const limits& l) {
 
 }  // namespace
 
-connection::connection(transport t, green::address from, const server_options& o,
-                       const bool& stopping)
-    : options(o),
-      peer(std::move(from)),
-      io_(std::move(t)),
-      stopping_(stopping),
-      buffer_(new char[initial_buffer]),
-      capacity_(initial_buffer),
-      parser_(o.head_limits),
-      req_(*this),
-      res_(*this),
-      accepted_(hubs::hub::clock()) {}
+connection::connection(const server_options& o, const bool& stopping)
+    : options(o), stopping_(stopping), parser_(o.head_limits), req_(*this), res_(*this) {}
+
+void connection::open(transport t, green::address from) {
+  io_ = std::move(t);
+  peer = std::move(from);
+  if (capacity_ != initial_buffer) {  // new, or grown for a large head: back to the usual size
+    buffer_.reset(new char[initial_buffer]);
+    capacity_ = initial_buffer;
+  }
+  begin_ = end_ = 0;
+  served_ = 0;
+  accepted_ = hubs::hub::clock();
+  idle_ = failed_ = handed_over_ = false;
+}
 
 void connection::run(const handler& h) {
   // Responses go out whole, in one sendmsg each: Nagle would only delay them. (On a Unix
@@ -48,7 +51,7 @@ void connection::run(const handler& h) {
   ::setsockopt(io_.fileno(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   while (next_request() && answer(h)) {
   }
-  if (!handed_over_) io_.close();
+  io_.close();  // a no-op once handed over
 }
 
 bool connection::next_request() {

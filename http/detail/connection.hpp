@@ -23,11 +23,18 @@ namespace eventlet::http::detail {
 
 class connection {
  public:
-  // connection() takes `t`, accepted from `peer`; `stopping` is the server's flag, which it
-  // reads to end the connection after the request in flight.
-  connection(transport t, green::address peer, const server_options& options, const bool& stopping);
+  // connection() makes one for a server with `options`; `stopping` is the server's flag,
+  // which it reads to end the connection after the request in flight. open() gives it its
+  // transport.
+  connection(const server_options& options, const bool& stopping);
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
+
+  // open() makes it serve `t`, accepted from `from`: a connection made earlier is reused, its
+  // buffer and the capacity of its strings with it (the server keeps a few).
+  void open(transport t, green::address from);
+  // close() closes the transport, unless the handler hijacked it.
+  void close() noexcept { io_.close(); }
 
   // run() serves requests with `h` until the connection ends; then closes it, unless the
   // handler hijacked it.
@@ -72,7 +79,7 @@ class connection {
   void usable(const char* what) const;
 
   const server_options& options;
-  const green::address peer;
+  green::address peer;  // the client's address
 
  private:
   // next_request() reads the next request's head; false when the connection is to end (EOF,
@@ -89,12 +96,12 @@ class connection {
   transport io_;
   const bool& stopping_;
   std::unique_ptr<char[]> buffer_;
-  std::size_t capacity_, begin_ = 0, end_ = 0;
+  std::size_t capacity_ = 0, begin_ = 0, end_ = 0;
   request_parser parser_;
   request req_;
   response res_;
   std::size_t served_ = 0;  // requests read
-  double accepted_;         // hub clock at the accept
+  double accepted_ = 0;     // hub clock at the accept
   double started_ = 0;      // hub clock at the current request's head (with an access log)
   double idle_until_ = 0;
   bool idle_ = false;

@@ -196,3 +196,27 @@ TEST_CASE_FIXTURE(hub_test, "http server: the request's head, as sent") {
       s.where, "OPTIONS /p/a%20th?q=1?2 HTTP/1.1\r\nHost: x\r\nX-Twice: 1\r\nx-twice: 2\r\n\r\n");
   CHECK(r.body == "checked");
 }
+
+TEST_CASE_FIXTURE(hub_test, "http server: a new connection sees nothing of an ended one") {
+  std::vector<std::string> seen;
+  running_server s([&seen](http::request& req, http::response& res) {
+    seen.push_back(std::string(req.target()) + " " + req.remote().to_string());
+    res.send("ok");
+  });
+  std::string first_peer;
+  {
+    raw_client first(s.where);  // a head that grows the buffer, then half of another
+    first.send("GET /first HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'b') +
+               "\r\n\r\nGET /never HTTP/1.1\r\nHo");
+    CHECK(first.response().body == "ok");
+    first_peer = first.socket().getsockname().to_string();
+  }
+  // Once the first has ended, its connection object is kept, and serves the second.
+  for (int i = 0; i < 1000 && s.server.connections() > 0; ++i) eventlet::sleep(0.01);
+  raw_client second(s.where);
+  second.send("GET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(second.response().body == "ok");
+  const std::vector<std::string> expected = {
+      "/first " + first_peer, "/second " + second.socket().getsockname().to_string()};
+  CHECK(seen == expected);
+}
