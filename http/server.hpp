@@ -61,7 +61,9 @@ struct server_options {
   // Seconds for the whole head of a request to come, counted from its first byte (for the
   // first request of a connection, from the accept, TLS handshake included): slowloris.
   double header_timeout = 10;
-  // Seconds a kept-alive connection may wait for the first byte of its next request.
+  // Seconds a kept-alive connection may wait for the first byte of its next request. (Waits
+  // for a first byte are ended by a sweep that comes every eighth of the smaller of
+  // header_timeout and idle_timeout, at most every second: they may last that much longer.)
   double idle_timeout = 60;
   // Seconds each read of a request body may wait for bytes.
   double body_timeout = 60;
@@ -92,7 +94,7 @@ class EVENTLET_API server {
  public:
   // server() serves `listener` (which must outlive it) with `h`, as `options` say. Throws
   // std::invalid_argument for an empty handler, a max_connections or max_requests of 0, or a
-  // timeout that is not > 0.
+  // timeout that is not a finite number > 0.
   server(green::socket& listener, handler h, server_options options = {});
   server(green::tls_listener& listener, handler h, server_options options = {});
   // ~server() kills the greenthreads of the connections still open and returns once they have
@@ -153,7 +155,7 @@ class EVENTLET_API server {
   hubs::timer interrupt_;         // throws stop_accepting into it
   hubs::timer sweeping_;          // the next sweep()
   double sweep_period_;
-  std::optional<event<void>> drained_;  // sent when no connection is left, once stopping
+  std::optional<event<void>> drained_;  // sent when a connection ends, while shutdown() waits
   event<void> stopped_;                 // sent when shutdown() has finished
 };
 
