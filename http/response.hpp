@@ -72,8 +72,9 @@ class EVENTLET_API response {
   bool head_sent() const noexcept { return head_sent_; }
 
   // send() sends the whole response: the head, with Content-Length: body.size(), and `body`,
-  // in one sendall. Throws std::logic_error once the head is sent, or if the handler set
-  // another Content-Length, or for a body on a response that has none; as write_head() does.
+  // in one sendall (to HEAD: the head, with the handler's Content-Length if it set one).
+  // Throws std::logic_error once the head is sent, if the handler set another Content-Length,
+  // or for a body on a response that has none; as write_head() does.
   void send(std::string_view body);
   // write() sends `data` as the next part of the body, sending the head first if it has not
   // been (in the same sendall); "" sends nothing but the head. Throws std::logic_error beyond
