@@ -1,6 +1,6 @@
 // What the example tests share: an example program (tools/examples) run as a subprocess, found
 // through the environment variable meson sets for it (CHAT_SERVER, ECHO_SERVER, FORWARDER,
-// TLS_ECHO_SERVER).
+// HTTP_HELLO, TLS_ECHO_SERVER).
 #pragma once
 
 #include <dirent.h>

@@ -1,0 +1,62 @@
+// http_hello: "hello" for any path, 16,384 bytes of 'x' for /16k, on one kept-alive
+// connection; many clients at once.
+#include <string>
+#include <vector>
+
+#include "example.hpp"
+
+using namespace eventlet;
+using example_tests::example;
+using hub_tests::hub_test;
+
+namespace {
+
+// The head of `response` up to its blank line, and its body after it.
+std::pair<std::string, std::string> split(const std::string& response) {
+  const std::size_t end = response.find("\r\n\r\n");
+  REQUIRE(end != std::string::npos);
+  return {response.substr(0, end + 2), response.substr(end + 4)};
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(hub_test, "http_hello: hello, /16k, keep-alive") {
+  example server("HTTP_HELLO");
+  green::socket s = green::connect(server.where(), 60);
+  s.set_timeout(60);  // a guard against a hang, not a timing check
+  s.sendall("GET /any/path HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::string first;
+  while (first.find("hello") == std::string::npos) first += s.recv(4096);
+  const auto [head, body] = split(first);
+  CHECK(head.starts_with("HTTP/1.1 200 OK\r\n"));
+  CHECK(head.find("Content-Length: 5\r\n") != std::string::npos);
+  CHECK(head.find("Connection:") == std::string::npos);  // kept alive
+  CHECK(body == "hello");
+  s.sendall("GET /16k HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");  // the same connection
+  std::string second;
+  for (std::string piece; !(piece = s.recv(65536)).empty();) second += piece;
+  const auto [head16, body16] = split(second);
+  CHECK(head16.find("Content-Length: 16384\r\n") != std::string::npos);
+  CHECK(head16.find("Connection: close\r\n") != std::string::npos);
+  CHECK(body16 == std::string(16384, 'x'));
+}
+
+TEST_CASE_FIXTURE(hub_test, "http_hello: 200 clients at once, 10 requests each") {
+  example server("HTTP_HELLO");
+  std::vector<greenthread<int>> clients;
+  for (int i = 0; i < 200; ++i)
+    clients.push_back(spawn([&server] {
+      green::socket s = green::connect(server.where(), 60);
+      s.set_timeout(60);
+      int answered = 0;
+      std::string got;
+      for (int round = 0; round < 10; ++round) {
+        s.sendall("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        while (got.find("hello") == std::string::npos) got += s.recv(4096);
+        answered += got.ends_with("\r\n\r\nhello");
+        got.clear();
+      }
+      return answered;
+    }));
+  for (auto& c : clients) CHECK(c.wait() == 10);
+}

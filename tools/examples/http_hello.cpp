@@ -1,0 +1,40 @@
+// http_hello: the smallest HTTP/1.1 server on http::serve, the subject of the HTTP benchmark
+// (tools/http_bench): any path answers "hello", /16k answers 16,384 bytes of 'x'; connections
+// are kept alive.
+//
+//   build/tools/examples/http_hello --port 8080      # then: curl http://127.0.0.1:8080/
+//
+// It listens on 127.0.0.1 (--port 0: the kernel picks the port), prints "listening on
+// 127.0.0.1:PORT" once listening and serves until killed (SIGINT, SIGTERM). EVENTLET_HUB picks
+// the hub.
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "command_line.hpp"
+#include "eventlet.hpp"
+#include "http/server.hpp"
+
+using namespace eventlet;
+
+int main(int argc, char** argv) {
+  const examples::command_line args(argc, argv, "http_hello [--port N]", {"--port"});
+  try {
+    hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
+    green::socket listener = green::listen({"127.0.0.1", args.port(8080)}, 1024);
+    examples::announce(listener.getsockname());
+    const std::string sixteen_k(16 * 1024, 'x');
+    http::server_options options;
+    options.max_connections = 100'000;
+    http::serve(
+        listener,
+        [&sixteen_k](http::request& req, http::response& res) {
+          res.headers().add("Content-Type", "text/plain");
+          res.send(req.path() == "/16k" ? std::string_view(sixteen_k) : "hello");
+        },
+        options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "http_hello: %s\n", e.what());
+    return 1;
+  }
+}
