@@ -65,6 +65,8 @@ class EVENTLET_API request {
   }
   // minor_version() is 1 for HTTP/1.1, 0 for HTTP/1.0.
   int minor_version() const noexcept { return head_->minor_version; }
+  // head() is the whole request head, as the parser gave it.
+  const request_head& head() const noexcept { return *head_; }
   // headers() is the head's fields, in order, looked up without regard to case.
   const http::headers& headers() const noexcept { return head_->fields; }
   // remote() is the client's address.

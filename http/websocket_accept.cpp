@@ -83,4 +83,11 @@ websocket accept_websocket(const request_head& head, transport connection,
                    std::move(subprotocol));
 }
 
+websocket accept_websocket(request& req, response& res, const websocket_accept_options& options) {
+  if (res.head_sent())
+    throw std::logic_error("accept_websocket: the response's head has been sent already");
+  hijacked taken = res.hijack();
+  return accept_websocket(req.head(), std::move(taken.connection), taken.buffered, options);
+}
+
 }  // namespace eventlet::http

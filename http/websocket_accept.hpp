@@ -16,6 +16,8 @@
 
 #include "../base/export.hpp"
 #include "message.hpp"
+#include "request.hpp"
+#include "response.hpp"
 #include "transport.hpp"
 #include "websocket.hpp"
 
@@ -44,6 +46,21 @@ EVENTLET_API bool is_websocket_upgrade(const request_head& head) noexcept;
 // closed), std::invalid_argument for a subprotocol of `options` that is not a token.
 EVENTLET_API websocket accept_websocket(const request_head& head, transport connection,
                                         std::string_view already_read = {},
+                                        const websocket_accept_options& options = {});
+
+// accept_websocket() in a server handler (server.hpp): accept_websocket() above on the
+// request's head and the connection response::hijack() takes from the server, with the bytes
+// the server read past the head. The server then has no say over the connection, which the
+// websocket closes; it still counts toward max_connections until the handler returns. Throws
+// std::logic_error if the response's head was sent already, and as above.
+//
+//   http::serve(listener, [](http::request& req, http::response& res) {
+//     if (req.path() == "/echo" && http::is_websocket_upgrade(req.head())) {
+//       http::websocket ws = http::accept_websocket(req, res);
+//       while (auto m = ws.receive()) ws.send_text(m->data);
+//     }
+//   });
+EVENTLET_API websocket accept_websocket(request& req, response& res,
                                         const websocket_accept_options& options = {});
 
 }  // namespace eventlet::http
