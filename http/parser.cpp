@@ -141,7 +141,7 @@ struct framing {
   bool has_length = false, has_coding = false, close = false, keep_alive = false,
        expect_continue = false;
   std::uint64_t length = 0;
-  std::size_t codings = 0, chunked = 0, known = 0;  // known: codings other than chunked
+  std::size_t chunked = 0, known = 0;  // known: codings other than chunked
   bool last_chunked = false;
 };
 
@@ -159,7 +159,6 @@ framing read_framing(const headers& h, int status) {
       detail::for_each_element(x.value, [&](std::string_view c) {
         if (!detail::is_token(c))
           throw parse_error(status, "Transfer-Encoding is not a list of codings");
-        ++f.codings;
         f.last_chunked = iequals(c, "chunked");
         if (f.last_chunked)
           ++f.chunked;
@@ -182,6 +181,32 @@ framing read_framing(const headers& h, int status) {
     }
   }
   return f;
+}
+
+// RFC 9112 §3.2: the request-target is in origin form ("/path?query"), absolute form
+// ("http://host/path"), authority form ("host:port", for CONNECT and only CONNECT) or "*"
+// (for OPTIONS).
+void check_target_form(std::string_view method, std::string_view target) {
+  if (method == "CONNECT") {
+    if (target.find_first_of("/?#@") != std::string_view::npos ||
+        target.find(':') == std::string_view::npos)
+      throw parse_error(400, "CONNECT's request-target is not host:port");
+    return;
+  }
+  if (target.front() == '/') return;
+  if (target == "*") {
+    if (method != "OPTIONS") throw parse_error(400, "a request-target of * other than OPTIONS");
+    return;
+  }
+  std::size_t i = 0;  // absolute form: scheme ":" ...
+  const auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  while (
+      i < target.size() &&
+      (alpha(target[i]) || (i > 0 && ((target[i] >= '0' && target[i] <= '9') || target[i] == '+' ||
+                                      target[i] == '-' || target[i] == '.'))))
+    ++i;
+  if (i == 0 || i == target.size() || target[i] != ':')
+    throw parse_error(400, "a request-target in no form HTTP/1.1 allows");
 }
 
 // The framing rules both directions share; `version` is the minor version.
@@ -217,6 +242,7 @@ std::size_t request_parser::parse(std::string_view data) {
   if (t == line.size()) throw parse_error(400, "an HTTP/0.9 request");
   if (line[t] != ' ') throw parse_error(400, "a control byte in the request-target");
   const int minor = parse_version(line.substr(t + 1), 400);
+  check_target_form(method, target);
 
   request_head& h = head_;
   h.method.assign(method);

@@ -96,6 +96,10 @@ const difference differences[] = {
      "limits::max_chunk_line (1 KiB); Beast does not bound chunk extensions"},
     {{"request: trailers above their limit (431)"},
      "limits::max_trailers (16 KiB); Beast bounds trailers only by its body limit"},
+    {{"request: a target in no form", "request: * with a method other than OPTIONS",
+      "request: CONNECT to a path", "request: an absolute form without a scheme"},
+     "RFC 9112 §3.2: the target must be in one of four forms, each for its methods; Beast takes "
+     "any run of target characters"},
     {{"request: a request-target above its limit (414)"},
      "limits::max_target (8 KiB); Beast bounds the target only by its header limit"},
     {{"request: a head above its limit (431)"},
