@@ -31,4 +31,13 @@ namespace eventlet::os {
 [[noreturn]] EVENTLET_API void throw_error(int error, const char* what);
 [[noreturn]] EVENTLET_API void throw_error(int error, const std::string& what);
 
+// connection_error() tells whether an errno from accept(2) concerns only the connection being
+// accepted (Linux reports its pending network error there, which the manual says to treat as
+// EAGAIN): a server goes on to the next connection.
+EVENTLET_API bool connection_error(int error) noexcept;
+
+// out_of_resources() tells whether an errno means the process or the system is out of fds or
+// memory (EMFILE, ENFILE, ENOBUFS, ENOMEM): a server pauses accepting until some are freed.
+EVENTLET_API bool out_of_resources(int error) noexcept;
+
 }  // namespace eventlet::os

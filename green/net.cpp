@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "../base/errors.hpp"
 #include "../base/scope_exit.hpp"
 #include "../coros/greenthread.hpp"
 #include "../coros/semaphore.hpp"
@@ -52,32 +53,6 @@ struct serve_state {
   hubs::timer stopping;
 };
 
-// Accept errors that say nothing about the listener: Linux reports a connection's pending
-// network error from accept(2), which its manual says to treat as EAGAIN; serve() just goes
-// on to the next connection.
-bool connection_error(int error) {
-  switch (error) {
-    case ECONNABORTED:
-    case EPROTO:
-    case EPERM:
-    case ENETDOWN:
-    case ENOPROTOOPT:
-    case EHOSTDOWN:
-    case ENONET:
-    case EHOSTUNREACH:
-    case EOPNOTSUPP:
-    case ENETUNREACH:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// Accept errors that mean the process or the system is out of fds or memory.
-bool out_of_resources(int error) {
-  return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM;
-}
-
 }  // namespace
 
 void serve(socket& listener, connection_handler handler, std::size_t concurrency) {
@@ -105,8 +80,8 @@ void serve(socket& listener, connection_handler handler, std::size_t concurrency
         accepted = listener.accept();
       } catch (const std::system_error& e) {
         const int error = e.code().value();  // an errno: accept() throws nothing else
-        if (connection_error(error)) continue;
-        if (!out_of_resources(error)) throw;
+        if (os::connection_error(error)) continue;
+        if (!os::out_of_resources(error)) throw;
         slot.unlock();
         detail::wait_for_fd_release(backoff);
         backoff = std::min(backoff * 2, last_backoff);

@@ -9,13 +9,6 @@ namespace eventlet::http {
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 [[noreturn]] void fail(const char* rule) {
   throw parse_error(400, std::string("invalid chunked body: ") + rule);
 }
@@ -44,7 +37,7 @@ chunked_decoder::step chunked_decoder::decode(std::string_view in) {
         } else if (state_ == state::extension) {
           if (!detail::value_chars[static_cast<unsigned char>(c)])
             fail(c == '\n' ? "bare LF in a chunk line" : "a control byte in a chunk extension");
-        } else if (const int v = hex_value(c); v >= 0) {
+        } else if (const int v = detail::hex_value(c); v >= 0) {
           if (++digits_ > 16) fail("a chunk size of more than 16 hex digits");
           remaining_ = remaining_ << 4 | static_cast<unsigned>(v);
         } else if (c == ';' && digits_ > 0) {

@@ -3,17 +3,11 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "detail/syntax.hpp"
+
 namespace eventlet::http {
 
 namespace {
-
-// The value of a hex digit, or -1 if `c` is not one.
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Decodes `text`; an error names `who` and the offset of the bad '%', plus `base` (where `text`
 // starts in what the caller was given).
@@ -28,8 +22,8 @@ std::string decode(std::string_view text, bool plus_is_space, const char* who,
     } else if (c != '%') {
       out += c;
     } else {
-      const int high = i + 1 < text.size() ? hex_value(text[i + 1]) : -1;
-      const int low = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
+      const int high = i + 1 < text.size() ? detail::hex_value(text[i + 1]) : -1;
+      const int low = i + 2 < text.size() ? detail::hex_value(text[i + 2]) : -1;
       if (high < 0 || low < 0)
         throw std::invalid_argument(std::string(who) + ": '%' at offset " +
                                     std::to_string(base + i) +

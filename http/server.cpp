@@ -8,6 +8,7 @@
 #include <system_error>
 #include <vector>
 
+#include "../base/errors.hpp"
 #include "../base/log.hpp"
 #include "../base/scope_exit.hpp"
 #include "detail/connection.hpp"
@@ -26,31 +27,6 @@ std::ptrdiff_t checked(const handler& h, const server_options& o) {
     if (!(t > 0) || std::isinf(t))
       throw std::invalid_argument("http::server: each timeout must be a number of seconds > 0");
   return static_cast<std::ptrdiff_t>(o.max_connections);
-}
-
-// Accept errors that concern one connection, not the listener (Linux reports a connection's
-// pending network error from accept(2)): the next one is accepted.
-bool connection_error(int error) {
-  switch (error) {
-    case ECONNABORTED:
-    case EPROTO:
-    case EPERM:
-    case ENETDOWN:
-    case ENOPROTOOPT:
-    case EHOSTDOWN:
-    case ENONET:
-    case EHOSTUNREACH:
-    case EOPNOTSUPP:
-    case ENETUNREACH:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// Accept errors that mean the process or the system is out of fds or memory.
-bool out_of_resources(int error) {
-  return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM;
 }
 
 }  // namespace
@@ -112,8 +88,8 @@ void server::accept_loop() {
           listener_);
     } catch (const std::system_error& e) {
       const int error = e.code().value();
-      if (connection_error(error)) continue;
-      if (!out_of_resources(error)) throw;
+      if (os::connection_error(error)) continue;
+      if (!os::out_of_resources(error)) throw;
       slot.unlock();
       sleep(backoff);
       backoff = std::min(backoff * 2, last_backoff);

@@ -46,6 +46,14 @@ inline std::string_view trim(std::string_view s) {
   return s;
 }
 
+// hex_value() is the value of a hex digit, or -1 if `c` is not one.
+inline int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 inline char lower(char c) { return c >= 'A' && c <= 'Z' ? char(c + ('a' - 'A')) : c; }
 
 // for_each_element() calls f(element) for each element of a comma-separated list (RFC 9110

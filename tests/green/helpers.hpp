@@ -34,6 +34,13 @@ os_failure os_failure_of(F f) {
   return {};
 }
 
+// read_all() reads `s` until EOF.
+inline std::string read_all(eventlet::green::socket& s) {
+  std::string all;
+  for (std::string part; !(part = s.recv(65536)).empty();) all += part;
+  return all;
+}
+
 // CPU time (user and system) this process has used, in seconds.
 inline double cpu_seconds() {
   rusage u;

@@ -6,23 +6,12 @@
 #include <string>
 
 #include "../support/fixture.hpp"
+#include "../support/refusal.hpp"
 #include "green/address.hpp"
 
 using eventlet::green::address;
 using hub_tests::hub_test;
-
-namespace {
-// The message of the std::invalid_argument `f` throws, or "" if it throws none.
-template <typename F>
-std::string refusal(F f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
-}  // namespace
+using test_support::refusal;
 
 TEST_CASE_FIXTURE(hub_test, "address: IPv4 from host and port, printed back") {
   const address a("127.0.0.1", 8080);

@@ -18,16 +18,10 @@ using green::address;
 using green_tests::fnv1a;
 using green_tests::loopback_listener;
 using green_tests::os_failure_of;
+using green_tests::read_all;
 using hub_tests::hub_test;
 
 namespace {
-
-// Reads until EOF.
-std::string read_all(green::socket& s) {
-  std::string all;
-  for (std::string part; !(part = s.recv(65536)).empty();) all += part;
-  return all;
-}
 
 // Echoes what arrives until EOF.
 void echo(green::socket& s) {

@@ -11,16 +11,10 @@
 
 using namespace eventlet;
 using green_tests::os_failure_of;
+using green_tests::read_all;
 using hub_tests::hub_test;
 
 namespace {
-
-// Reads until EOF.
-std::string read_all(green::socket& s) {
-  std::string all;
-  for (std::string part; !(part = s.recv(65536)).empty();) all += part;
-  return all;
-}
 
 // A temporary file holding `content`, removed when destroyed.
 struct temp_file {

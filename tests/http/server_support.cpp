@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "../green/helpers.hpp"
 #include "coros/timeout.hpp"
 #include "http/chunked.hpp"
 #include "http/parser.hpp"
@@ -17,6 +18,7 @@
 extern char** environ;
 
 using namespace eventlet;
+using green_tests::read_all;
 
 namespace server_tests {
 
@@ -46,17 +48,6 @@ running_server::~running_server() {
 std::string running_server::url(std::string_view path) const {
   return "http://" + where.to_string() + std::string(path);
 }
-
-namespace {
-
-// Reads `from` to its end.
-std::string read_all(green::socket& from) {
-  std::string out;
-  for (std::string piece; !(piece = from.recv(64 * 1024)).empty();) out += piece;
-  return out;
-}
-
-}  // namespace
 
 namespace {
 

@@ -4,21 +4,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "../support/refusal.hpp"
 #include "http/percent.hpp"
 
+using test_support::refusal;
 using namespace eventlet::http;
 
 namespace {
-// The message of the std::invalid_argument `f` throws, or "" if it throws none.
-template <typename F>
-std::string refusal(F f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // "%XX" for `byte`, in the case given.
 std::string escape(int byte, bool upper) {

@@ -8,23 +8,12 @@
 #include <string_view>
 #include <utility>
 
+#include "../support/refusal.hpp"
 #include "http/url.hpp"
 
 using eventlet::http::split_target;
 using eventlet::http::url;
-
-namespace {
-// The message of the std::invalid_argument `f` throws, or "" if it throws none.
-template <typename F>
-std::string refusal(F f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
-}  // namespace
+using test_support::refusal;
 
 TEST_CASE("url: the parts of an https URL") {
   const auto u = url::parse("https://Example.COM:8443/a/b?q=1&r=%20#top");
