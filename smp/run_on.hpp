@@ -1,0 +1,65 @@
+// smp::run_on(): run a function on another thread's hub and wait greenly for its result.
+//
+//   eventlet::smp::group workers(4, [](int) { /* serve */ });
+//   std::size_t n = eventlet::smp::run_on(workers.hub(2), [] { return cache.size(); });
+//
+// The function runs in a greenthread of its own on the target hub, so it may block (sleep,
+// wait, do green I/O); the caller's hub runs its other greenthreads meanwhile. The function
+// and its result cross threads, so they are moved, never shared: a function that touches the
+// target thread's objects touches them on their own thread, which is the point.
+#pragma once
+
+#include <exception>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "../coros/greenthread.hpp"
+#include "../coros/semaphore.hpp"
+#include "../hubs/hub.hpp"
+
+namespace eventlet::smp {
+
+// run_on() runs f() in a new greenthread on the hub `target` reaches and suspends the calling
+// greenthread (or main greenlet) until it returns; returns its value or rethrows its
+// exception. If the caller is killed or times out meanwhile, f still runs to its end and its
+// result is dropped. Throws hubs::hub_error if the target's thread has ended (then f never
+// runs), hubs::blocking_call_error from the hub greenlet, std::system_error if the caller's hub
+// cannot be made.
+template <typename F>
+auto run_on(const hubs::remote_hub& target, F f) -> std::invoke_result_t<F&> {
+  using result = std::invoke_result_t<F&>;
+  struct state {
+    explicit state(hubs::remote_hub h) : caller(std::move(h)) {}
+    hubs::remote_hub caller;
+    semaphore done{0};  // belongs to the caller's thread: released there
+    std::conditional_t<std::is_void_v<result>, bool, std::optional<result>> value{};
+    std::exception_ptr error;
+  };
+  hubs::hub& here = hubs::get_hub();
+  here.check_can_block("smp::run_on");
+  auto s = std::make_shared<state>(here.remote());
+  target.post([s, f = std::move(f)]() mutable {
+    spawn_n([s, f = std::move(f)]() mutable {
+      try {
+        if constexpr (std::is_void_v<result>)
+          f();
+        else
+          s->value.emplace(f());
+      } catch (...) {
+        s->error = std::current_exception();
+      }
+      try {
+        s->caller.post([s] { s->done.release(); });
+      } catch (const std::exception&) {
+        // The caller's thread has ended: nobody waits for the result.
+      }
+    });
+  });
+  s->done.acquire();
+  if (s->error) std::rethrow_exception(s->error);
+  if constexpr (!std::is_void_v<result>) return std::move(*s->value);
+}
+
+}  // namespace eventlet::smp
