@@ -85,11 +85,14 @@ class return_address : public std::enable_shared_from_this<return_address> {
       r->release();
       return;
     }
-    r->next = results_.load(std::memory_order_relaxed);
-    while (!results_.compare_exchange_weak(r->next, r, std::memory_order_release,
-                                           std::memory_order_relaxed)) {
-    }
-    if (!r->next) hub_->run_callback_threadsafe([self = shared_from_this()] { self->take(); });
+    // Once pushed, `r` is the hub's: it may take it, and free it, at once. So whether the
+    // stack was empty is read from what the push replaced, not from r->next.
+    request* below = results_.load(std::memory_order_relaxed);
+    do {
+      r->next = below;
+    } while (!results_.compare_exchange_weak(below, r, std::memory_order_release,
+                                             std::memory_order_relaxed));
+    if (!below) hub_->run_callback_threadsafe([self = shared_from_this()] { self->take(); });
   }
 
   // close() stops further results from reaching the hub, which is going away.

@@ -66,13 +66,12 @@ TEST_CASE_FIXTURE(hub_test, "join() waits greenly: the caller's other greenthrea
 }
 
 TEST_CASE_FIXTURE(hub_test, "joining from one of the group's own threads is an error") {
-  smp::group* self = nullptr;
+  std::atomic<smp::group*> self{nullptr};
   std::atomic<bool> refused{false};
-  event<> ready;
   smp::group g(1, [&](int) {
     while (!self) std::this_thread::yield();
     try {
-      self->join();
+      self.load()->join();
     } catch (const std::logic_error&) {
       refused = true;
     }
@@ -118,4 +117,21 @@ TEST_CASE_FIXTURE(hub_test, "run_on() runs on the target's hub, in a greenthread
   g.join();
   CHECK_THROWS_AS(smp::run_on(g.hub(0), [] { return 1; }), hubs::hub_error);
   CHECK_THROWS_AS(g.hub(2), std::out_of_range);
+}
+
+TEST_CASE_FIXTURE(hub_test, "run_on() reports a call killed by the target's shutdown") {
+  std::atomic<bool> stop{false};
+  smp::group g(1, [&](int) {
+    while (!stop) eventlet::sleep(0.005);
+  });
+  auto caller = spawn([&] {
+    return smp::run_on(g.hub(0), [] {
+      eventlet::sleep(1000);  // still running when the thread's function returns
+      return 1;
+    });
+  });
+  eventlet::sleep(0.05);
+  stop = true;  // the thread ends: its hub kills the call
+  CHECK_THROWS_AS(caller.wait(), hubs::hub_error);
+  g.join();
 }
