@@ -10,13 +10,13 @@
 // look further.
 #pragma once
 #include <exception>
+
 #include "../base/export.hpp"
 
 namespace eventlet::hubs {
 namespace detail {
 // How many greenlets of the calling thread have an exception pending.
-[[gnu::tls_model("initial-exec")]] EVENTLET_API extern constinit thread_local unsigned
-    tls_deferred;
+[[gnu::tls_model("initial-exec")]] EVENTLET_API extern constinit thread_local unsigned tls_deferred;
 // throw_deferred() throws the calling greenlet's pending exception, if it has one (and forgets
 // it); otherwise it returns.
 EVENTLET_API void throw_deferred();

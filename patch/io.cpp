@@ -4,6 +4,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <vector>
+
 #include "detail/calls.hpp"
 #include "detail/green.hpp"
 #include "detail/interposed.hpp"
@@ -28,6 +30,29 @@ real<int(int, sockaddr*, socklen_t*, int)> real_accept4{"accept4"};
 real<int(int, const sockaddr*, socklen_t)> real_connect{"connect"};
 
 namespace {
+
+// The bytes of iov[0, count) after the first `done`, in `rest`.
+void skip(const iovec* iov, int count, std::size_t done, std::vector<iovec>& rest) noexcept {
+  rest.clear();
+  try {
+    for (int i = 0; i < count; ++i) {
+      if (done >= iov[i].iov_len) {
+        done -= iov[i].iov_len;
+        continue;
+      }
+      rest.push_back({static_cast<char*>(iov[i].iov_base) + done, iov[i].iov_len - done});
+      done = 0;
+    }
+  } catch (...) {  // no memory: the call writes nothing more (and says so: 0 bytes)
+    rest.clear();
+  }
+}
+
+std::size_t total_of(const iovec* iov, int count) noexcept {
+  std::size_t n = 0;
+  for (int i = 0; i < count; ++i) n += iov[i].iov_len;
+  return n;
+}
 
 // A new fd from accept(): whatever the table said of an fd with its number is out of date.
 int accepted(int fd) noexcept {
@@ -68,10 +93,9 @@ ssize_t recv(int fd, void* buf, size_t n, int flags) noexcept {
   return transfer(fd, io::read, flags & MSG_DONTWAIT, [=] { return real_recv(fd, buf, n, flags); });
 }
 
-ssize_t recvfrom(int fd, void* buf, size_t n, int flags, sockaddr* addr,
-                 socklen_t* len) noexcept {
+ssize_t recvfrom(int fd, void* buf, size_t n, int flags, sockaddr* addr, socklen_t* len) noexcept {
   return transfer(fd, io::read, flags & MSG_DONTWAIT,
-            [=] { return real_recvfrom(fd, buf, n, flags, addr, len); });
+                  [=] { return real_recvfrom(fd, buf, n, flags, addr, len); });
 }
 
 }  // namespace eventlet::patch::detail
@@ -81,7 +105,9 @@ extern "C" {
 EVENTLET_API ssize_t read(int fd, void* buf, size_t n) { return d::read(fd, buf, n); }
 
 EVENTLET_API ssize_t write(int fd, const void* buf, size_t n) {
-  return d::transfer(fd, io::write, false, [=] { return d::real_write(fd, buf, n); });
+  const char* p = static_cast<const char*>(buf);
+  return d::transfer_all(fd, n, false,
+                         [=](size_t done) { return d::real_write(fd, p + done, n - done); });
 }
 
 EVENTLET_API ssize_t readv(int fd, const iovec* iov, int count) {
@@ -89,7 +115,12 @@ EVENTLET_API ssize_t readv(int fd, const iovec* iov, int count) {
 }
 
 EVENTLET_API ssize_t writev(int fd, const iovec* iov, int count) {
-  return d::transfer(fd, io::write, false, [=] { return d::real_writev(fd, iov, count); });
+  std::vector<iovec> rest;
+  return d::transfer_all(fd, d::total_of(iov, count), false, [&](size_t done) {
+    if (!done) return d::real_writev(fd, iov, count);
+    d::skip(iov, count, done, rest);
+    return d::real_writev(fd, rest.data(), int(rest.size()));
+  });
 }
 
 EVENTLET_API ssize_t recv(int fd, void* buf, size_t n, int flags) {
@@ -97,8 +128,9 @@ EVENTLET_API ssize_t recv(int fd, void* buf, size_t n, int flags) {
 }
 
 EVENTLET_API ssize_t send(int fd, const void* buf, size_t n, int flags) {
-  return d::transfer(fd, io::write, flags & MSG_DONTWAIT,
-               [=] { return d::real_send(fd, buf, n, flags); });
+  const char* p = static_cast<const char*>(buf);
+  return d::transfer_all(fd, n, flags & MSG_DONTWAIT,
+                         [=](size_t done) { return d::real_send(fd, p + done, n - done, flags); });
 }
 
 EVENTLET_API ssize_t recvfrom(int fd, void* buf, size_t n, int flags, sockaddr* addr,
@@ -108,22 +140,33 @@ EVENTLET_API ssize_t recvfrom(int fd, void* buf, size_t n, int flags, sockaddr* 
 
 EVENTLET_API ssize_t sendto(int fd, const void* buf, size_t n, int flags, const sockaddr* addr,
                             socklen_t len) {
-  return d::transfer(fd, io::write, flags & MSG_DONTWAIT,
-               [=] { return d::real_sendto(fd, buf, n, flags, addr, len); });
+  const char* p = static_cast<const char*>(buf);
+  return d::transfer_all(fd, n, flags & MSG_DONTWAIT, [=](size_t done) {
+    return d::real_sendto(fd, p + done, n - done, flags, addr, len);
+  });
 }
 
 EVENTLET_API ssize_t recvmsg(int fd, msghdr* msg, int flags) {
   return d::transfer(fd, io::read, flags & MSG_DONTWAIT,
-               [=] { return d::real_recvmsg(fd, msg, flags); });
+                     [=] { return d::real_recvmsg(fd, msg, flags); });
 }
 
 EVENTLET_API ssize_t sendmsg(int fd, const msghdr* msg, int flags) {
-  return d::transfer(fd, io::write, flags & MSG_DONTWAIT,
-               [=] { return d::real_sendmsg(fd, msg, flags); });
+  std::vector<iovec> rest;
+  return d::transfer_all(
+      fd, d::total_of(msg->msg_iov, int(msg->msg_iovlen)), flags & MSG_DONTWAIT, [&](size_t done) {
+        if (!done) return d::real_sendmsg(fd, msg, flags);
+        d::skip(msg->msg_iov, int(msg->msg_iovlen), done, rest);
+        msghdr more{};  // the address and ancillary data went with the first part
+        more.msg_iov = rest.data();
+        more.msg_iovlen = rest.size();
+        return d::real_sendmsg(fd, &more, flags);
+      });
 }
 
 EVENTLET_API int accept(int fd, sockaddr* addr, socklen_t* len) {
-  return d::accepted(d::transfer(fd, io::read, false, [=] { return d::real_accept(fd, addr, len); }));
+  return d::accepted(
+      d::transfer(fd, io::read, false, [=] { return d::real_accept(fd, addr, len); }));
 }
 
 EVENTLET_API int accept4(int fd, sockaddr* addr, socklen_t* len, int flags) {

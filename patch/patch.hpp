@@ -1,10 +1,10 @@
 // libeventlet_patch: the C library's blocking calls made green, the analog of Python eventlet's
 // monkey_patch(). Link libeventlet_patch (pkg-config eventlet-patch, CMake eventlet::patch) or
 // load it with LD_PRELOAD (a static link takes the whole archive:
-// -Wl,--whole-archive -leventlet_patch -Wl,--no-whole-archive), and read(), recv(), poll(), connect(), sleep(), getaddrinfo() ...
-// called by any code (a C library such as libcurl or libpq included) in a greenthread wait on
-// the thread's hub instead of blocking the thread. docs/patch.md lists what is interposed and
-// the rules; in short:
+// -Wl,--whole-archive -leventlet_patch -Wl,--no-whole-archive), and read(), recv(), poll(),
+// connect(), sleep(), getaddrinfo() ... called by any code (a C library such as libcurl or libpq
+// included) in a greenthread wait on the thread's hub instead of blocking the thread. docs/patch.md
+// lists what is interposed and the rules; in short:
 // - A call is green only on a thread whose hub is open (hubs::current_hub(); it never makes
 //   one), outside the hub greenlet, and while the thread has not opted out; everywhere else it
 //   is the plain C library call.

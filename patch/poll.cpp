@@ -17,8 +17,7 @@ namespace eventlet::patch::detail {
 real<int(pollfd*, nfds_t, int)> real_poll{"poll"};
 real<int(pollfd*, nfds_t, const timespec*, const sigset_t*)> real_ppoll{"ppoll"};
 real<int(int, fd_set*, fd_set*, fd_set*, timeval*)> real_select{"select"};
-real<int(int, fd_set*, fd_set*, fd_set*, const timespec*, const sigset_t*)> real_pselect{
-    "pselect"};
+real<int(int, fd_set*, fd_set*, fd_set*, const timespec*, const sigset_t*)> real_pselect{"pselect"};
 real<int(int, epoll_event*, int, int)> real_epoll_wait{"epoll_wait"};
 
 namespace {
@@ -44,8 +43,10 @@ int green_poll(hubs::hub& h, pollfd* fds, nfds_t n, std::int64_t timeout_ns) noe
     if (fds[i].fd < 0 || events == io::none) continue;
     int j = 0;
     while (j < count && wanted[j].fd != fds[i].fd) ++j;
-    if (j == count) wanted[count++] = {fds[i].fd, events};
-    else wanted[j].events = wanted[j].events | events;
+    if (j == count)
+      wanted[count++] = {fds[i].fd, events};
+    else
+      wanted[j].events = wanted[j].events | events;
   }
   if (count > 16) {
     const int ms = timeout_ns < 0 ? -1 : int((timeout_ns + 999999) / 1000000);
@@ -124,8 +125,7 @@ int poll(pollfd* fds, nfds_t n, int timeout_ms) noexcept {
 int ppoll(pollfd* fds, nfds_t n, const timespec* timeout, const sigset_t* mask) noexcept {
   hubs::hub* h = green_hub();
   // A signal mask must be swapped atomically with the wait: only the kernel can.
-  return h && !mask ? green_poll(*h, fds, n, ts_to_ns(timeout))
-                    : real_ppoll(fds, n, timeout, mask);
+  return h && !mask ? green_poll(*h, fds, n, ts_to_ns(timeout)) : real_ppoll(fds, n, timeout, mask);
 }
 
 }  // namespace eventlet::patch::detail

@@ -87,8 +87,8 @@ bool copy_host(const hostent& from, hostent* to, char* buf, std::size_t len) noe
 }
 
 // gethostbyname2_r() green: the lookup on the pool, its result copied into the caller's buffer.
-int host_r(const char* name, int af, hostent* ret, char* buf, size_t len,
-           hostent** result, int* herr) noexcept {
+int host_r(const char* name, int af, hostent* ret, char* buf, size_t len, hostent** result,
+           int* herr) noexcept {
   *result = nullptr;
   if (hubs::deferred()) return ECANCELED;
   try {
@@ -148,9 +148,9 @@ EVENTLET_API int getaddrinfo(const char* node, const char* service, const addrin
     auto [rc, list, error] = eventlet::tpool::execute(
         [has_node, has_service, has_hints, want](const std::string& n, const std::string& s) {
           addrinfo* out = nullptr;
-          const int r = d::real_getaddrinfo(has_node ? n.c_str() : nullptr,
-                                            has_service ? s.c_str() : nullptr,
-                                            has_hints ? &want : nullptr, &out);
+          const int r =
+              d::real_getaddrinfo(has_node ? n.c_str() : nullptr, has_service ? s.c_str() : nullptr,
+                                  has_hints ? &want : nullptr, &out);
           return std::tuple(r, d::addrinfo_ptr(r == 0 ? out : nullptr), errno);
         },
         std::string(node ? node : ""), std::string(service ? service : ""));
@@ -178,13 +178,13 @@ EVENTLET_API hostent* gethostbyname2(const char* name, int af) {
 EVENTLET_API int gethostbyname_r(const char* name, hostent* ret, char* buf, size_t len,
                                  hostent** result, int* herr) {
   return d::green_hub() ? d::host_r(name, AF_INET, ret, buf, len, result, herr)
-           : d::real_gethostbyname_r(name, ret, buf, len, result, herr);
+                        : d::real_gethostbyname_r(name, ret, buf, len, result, herr);
 }
 
 EVENTLET_API int gethostbyname2_r(const char* name, int af, hostent* ret, char* buf, size_t len,
                                   hostent** result, int* herr) {
   return d::green_hub() ? d::host_r(name, af, ret, buf, len, result, herr)
-           : d::real_gethostbyname2_r(name, af, ret, buf, len, result, herr);
+                        : d::real_gethostbyname2_r(name, af, ret, buf, len, result, herr);
 }
 
 }  // extern "C"

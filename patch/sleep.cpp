@@ -63,8 +63,7 @@ EVENTLET_API int nanosleep(const timespec* req, timespec* rem) {
   if (!h || !req || req->tv_nsec < 0 || req->tv_nsec > 999999999 || req->tv_sec < 0)
     return d::real_nanosleep(req, rem);
   std::int64_t left = 0;
-  const int e =
-      d::green_sleep(*h, std::int64_t(req->tv_sec) * 1000000000 + req->tv_nsec, &left);
+  const int e = d::green_sleep(*h, std::int64_t(req->tv_sec) * 1000000000 + req->tv_nsec, &left);
   if (!e) return 0;
   d::to_timespec(left, rem);
   errno = e;

@@ -96,10 +96,8 @@ void copy(int from, int to) noexcept {
   fd_entry* b = entry(to);
   if (!b) return;
   b->flags.store(a->flags.load(std::memory_order_relaxed) & ~watched, std::memory_order_relaxed);
-  b->recv_timeout.store(a->recv_timeout.load(std::memory_order_relaxed),
-                        std::memory_order_relaxed);
-  b->send_timeout.store(a->send_timeout.load(std::memory_order_relaxed),
-                        std::memory_order_relaxed);
+  b->recv_timeout.store(a->recv_timeout.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  b->send_timeout.store(a->send_timeout.load(std::memory_order_relaxed), std::memory_order_relaxed);
 }
 
 }  // namespace eventlet::patch::detail

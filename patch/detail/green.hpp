@@ -3,7 +3,10 @@
 // greenthread is thrown (a kill, a timeout) is deferred to its next entry to the hub
 // (hubs/deferred.hpp) and the wait reports EINTR.
 #pragma once
+#include <sys/types.h>
+
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
 
 #include "../../hubs/hub.hpp"
@@ -90,6 +93,57 @@ auto transfer(int fd, hubs::io events, bool dontwait, Call call) noexcept {
     if (e) {
       errno = e == ETIMEDOUT ? EAGAIN : e;
       return decltype(r)(-1);
+    }
+  }
+}
+
+// transfer_all() is transfer() for the writes: `call(done)` writes what is left after the
+// first `done` of `total` bytes. A blocking write gives back only when all is written (as the
+// kernel's would, waiting for room), or when an error or SO_SNDTIMEO stops it: then the count
+// written so far if any, else -1.
+template <typename Call>
+ssize_t transfer_all(int fd, std::size_t total, bool dontwait, Call call) noexcept {
+  hubs::hub* h = green_hub();
+  if (!h) [[likely]] {
+    ssize_t r = call(0);
+    if (std::size_t(r) == total || dontwait) [[likely]]
+      return r;
+    if (r >= 0 ? (flags(fd) & (managed | nonblock)) != managed
+               : errno != EAGAIN || !block_after_eagain(fd, hubs::io::write))
+      return r;
+    std::size_t done = r > 0 ? std::size_t(r) : 0;
+    while (done < total) {  // the rare case: a blocking fd we made non-blocking, off the hub
+      r = call(done);
+      if (r == 0) break;  // no progress (none of the calls does this with bytes left)
+      if (r > 0)
+        done += std::size_t(r);
+      else if (errno != EAGAIN || !block_after_eagain(fd, hubs::io::write))
+        return done ? ssize_t(done) : r;
+    }
+    return ssize_t(done);
+  }
+  const unsigned f = adopt(fd);
+  if (!(f & managed) || (f & nonblock) || dontwait) return call(0);
+  const int saved = errno;
+  const std::int64_t timeout = timeout_of(fd, hubs::io::write);
+  const std::int64_t deadline = timeout < 0 ? -1 : now_ns() + timeout;
+  std::size_t done = 0;
+  for (;;) {
+    const ssize_t r = call(done);
+    if (r >= 0) {
+      done += std::size_t(r);
+      if (done < total && r > 0) continue;
+      errno = saved;
+      return ssize_t(done);
+    }
+    if (errno != EAGAIN) return done ? ssize_t(done) : r;
+    const std::int64_t left = deadline < 0 ? -1 : deadline - now_ns();
+    const interest one{fd, hubs::io::write};
+    const int e = left < 0 && deadline >= 0 ? ETIMEDOUT : wait(*h, &one, 1, left);
+    if (e) {
+      if (done) return ssize_t(done);
+      errno = e == ETIMEDOUT ? EAGAIN : e;
+      return -1;
     }
   }
 }
