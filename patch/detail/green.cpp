@@ -58,9 +58,13 @@ int wait(hubs::hub& h, const interest* fds, int n, std::int64_t timeout_ns) noex
   try {
     if (n > 16) return wait_plainly(fds, n, timeout_ns);
     for (; count < n; ++count) {
-      if (fd_entry* e = entry(fds[count].fd)) e->flags.fetch_or(watched, std::memory_order_relaxed);
-      added[count] = h.add(fds[count].events, fds[count].fd,
-                           [self](int error) { self->switch_to(std::any(error)); });
+      // An fd we adopted is closed through our close(), which tells the hub: the hub may keep
+      // it registered between waits (closes::notified), as green/'s fds do.
+      fd_entry* e = entry(fds[count].fd);
+      const unsigned f = e ? e->flags.fetch_or(watched, std::memory_order_relaxed) : 0;
+      added[count] = h.add(
+          fds[count].events, fds[count].fd, [self](int error) { self->switch_to(std::any(error)); },
+          f & managed ? hubs::closes::notified : hubs::closes::raw);
     }
     if (timeout_ns >= 0) t = h.schedule_switch(double(timeout_ns) * 1e-9, self);
   } catch (const std::system_error& e) {
