@@ -2,6 +2,8 @@
 // run while it waits, and fds that close themselves.
 #pragma once
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -45,6 +47,19 @@ inline fd_pair make_socketpair(int flags = 0) {
   int fds[2];
   REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | flags, 0, fds) == 0);
   return {owned_fd(fds[0]), owned_fd(fds[1])};
+}
+
+// listen_loopback() makes `listener` listen on 127.0.0.1 at a port the kernel picks, and
+// returns that address.
+inline sockaddr_in listen_loopback(int listener, int backlog) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(listener, backlog) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  return addr;
 }
 
 // green_while() runs `blocking` in a greenthread and, once it is waiting, `unblock` in the

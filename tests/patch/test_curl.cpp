@@ -29,14 +29,7 @@ struct slow_server {
   std::thread acceptor;
 
   explicit slow_server(double delay) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(listener, 256) == 0);
-    socklen_t len = sizeof addr;
-    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    port = ntohs(addr.sin_port);
+    port = ntohs(listen_loopback(listener, 256).sin_port);
     acceptor = std::thread([this, delay] {
       for (;;) {
         const int c = ::accept(listener, nullptr, nullptr);

@@ -72,13 +72,7 @@ TEST_CASE_FIXTURE(hub_test, "io: readv, writev, recv, send, recvfrom, sendto, re
 
 TEST_CASE_FIXTURE(hub_test, "io: accept and accept4 wait green; connect connects") {
   owned_fd listener(::socket(AF_INET, SOCK_STREAM, 0));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  REQUIRE(::listen(listener, 8) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  sockaddr_in addr = listen_loopback(listener, 8);
   auto dial = [&] {
     owned_fd c(::socket(AF_INET, SOCK_STREAM, 0));
     CHECK(::connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
