@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "helpers.hpp"
 
@@ -161,4 +162,35 @@ TEST_CASE_FIXTURE(hub_test, "modes: set_enabled(false) makes the thread's calls 
   CHECK((kernel_flags(s.in) & O_NONBLOCK) == 0);
   CHECK_FALSE(eventlet::patch::set_enabled(true));
   CHECK(eventlet::patch::enabled());
+}
+
+TEST_CASE_FIXTURE(hub_test,
+                  "modes: after fork() the child's greenthreads wait green on inherited fds") {
+  auto s = make_socketpair();
+  green_while(
+      [&] {
+        char c;
+        CHECK(::read(s.in, &c, 1) == 1);  // adopted before the fork
+      },
+      [&] { CHECK(::write(s.out, "x", 1) == 1); });
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    bool ok = false, other_ran = false;
+    auto reader = eventlet::spawn([&] {
+      char c;
+      ok = ::read(s.in, &c, 1) == 1 && c == 'y';
+    });
+    auto other = eventlet::spawn([&] { other_ran = true; });
+    eventlet::sleep(0.01);
+    const bool waited_green = !ok && other_ran;
+    (void)!::write(s.out, "y", 1);
+    reader.wait();
+    other.wait();
+    ::_exit(ok && waited_green ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
