@@ -36,9 +36,8 @@ int to_ms(std::int64_t ns) noexcept {
 // The wait for fds the hub refused: a plain poll(), blocking the thread.
 int wait_plainly(const interest* fds, int n, std::int64_t timeout_ns) noexcept {
   pollfd p[16];
-  const int m = n < 16 ? n : 16;
-  for (int i = 0; i < m; ++i) p[i] = {fds[i].fd, poll_events(fds[i].events), 0};
-  const int r = real_poll(p, nfds_t(m), to_ms(timeout_ns));
+  for (int i = 0; i < n; ++i) p[i] = {fds[i].fd, poll_events(fds[i].events), 0};
+  const int r = real_poll(p, nfds_t(n), to_ms(timeout_ns));
   if (r < 0) return errno;
   return r == 0 ? ETIMEDOUT : 0;
 }
@@ -56,7 +55,7 @@ int wait(hubs::hub& h, const interest* fds, int n, std::int64_t timeout_ns) noex
     t.cancel();
   });
   try {
-    if (n > 16) return wait_plainly(fds, n, timeout_ns);
+    if (n > 16) return EINVAL;
     for (; count < n; ++count) {
       // An fd we adopted is closed through our close(), which tells the hub: the hub may keep
       // it registered between waits (closes::notified), as green/'s fds do.

@@ -34,7 +34,8 @@ struct interest {
 };
 
 // wait() suspends the calling greenthread until one of `fds` is ready (or was closed), or
-// `timeout_ns` pass (negative: no limit); with no fd, it sleeps. Returns 0 when one is ready,
+// `timeout_ns` pass (negative: no limit); with no fd, it sleeps. At most 16 fds (EINVAL for
+// more: poll() waits for more with a plain poll()). Returns 0 when one is ready,
 // ETIMEDOUT, EBADF when one was closed meanwhile, EINTR when the greenthread was thrown an
 // exception (deferred), ECANCELED at once when it has one pending. An fd the hub cannot watch
 // (select hub: fd >= FD_SETSIZE; a second reader) is waited for with a plain poll(), which
