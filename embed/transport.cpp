@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "../base/errors.hpp"
+#include "../base/scope_exit.hpp"
 #include "../green/stream.hpp"
 #include "../green/tls_context.hpp"
 #include "detail/tls_error.hpp"
@@ -140,10 +141,24 @@ void green_transport::set_write_watermarks(std::size_t low, std::size_t high) {
   if (s_->bev) bufferevent_setwatermark(s_->bev, EV_WRITE, low, 0);
 }
 
+void green_transport::flush() {
+  s_->check("flush");
+  bufferevent_setwatermark(s_->bev, EV_WRITE, 0, 0);  // on_write once all is sent
+  const scope_exit restore([this] {
+    if (s_->bev) bufferevent_setwatermark(s_->bev, EV_WRITE, s_->low, 0);
+  });
+  while (evbuffer_get_length(s_->output())) {
+    s_->wait_write();
+    s_->check("flush");
+  }
+}
+
 void green_transport::close() {
   if (!s_ || !s_->bev) return;
-  bufferevent_setwatermark(s_->bev, EV_WRITE, 0, 0);  // on_write once all is sent
-  while (evbuffer_get_length(s_->output()) && !s_->error && s_->tls_error.empty()) s_->wait_write();
+  try {
+    flush();
+  } catch (const std::exception&) {  // the connection is gone either way
+  }
   bufferevent_free(std::exchange(s_->bev, nullptr));
   s_->wake_reader();
 }

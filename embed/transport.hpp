@@ -88,6 +88,9 @@ class EVENTLET_API green_transport {
   // std::invalid_argument when low > high.
   void set_write_watermarks(std::size_t low, std::size_t high);
 
+  // flush() waits until libevent has sent everything written. Throws as read().
+  void flush();
+
   // close() waits until what was written is sent, then frees the bufferevent. Errors meanwhile
   // are not thrown (the connection is gone either way). A no-op once closed.
   void close();
