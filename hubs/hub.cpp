@@ -148,6 +148,8 @@ void hub::shutdown() {
     throw hub_error(
         "hub::shutdown: call it from the hub's thread, in its main greenlet (not in "
         "a greenthread or a hub callback)");
+  if (joined_)
+    throw hub_error("hub::shutdown: the hub is joined to an application's loop; leave it first");
   set_blocking_detection(0);
   kill_greenthreads();
   // The loop's greenlet unwinds (it may be suspended in a pass); it stays, dead, so that a
@@ -320,12 +322,17 @@ bool hub::stalled() const noexcept {
   return mailbox_->calls.empty();
 }
 
-// The loop's greenlet, made again after abort() or shutdown() ended it. Greenthreads are
-// children of the old one: it is made the new one's child before it goes, so they pass to the
-// new one. Refuses a blocking call from the hub greenlet, or on a shut-down hub.
+// The loop's greenlet, made again after abort() or shutdown() ended it. Refuses a blocking
+// call from the hub greenlet or a joined loop's, or on a shut-down hub.
 eventlet::greenlet& hub::restart_greenlet() {
   check_can_block("a blocking call");
   check_open("a blocking call");
+  return loop_greenlet();
+}
+
+// The loop's greenlet, alive. Greenthreads are children of the old one: it is made the new
+// one's child before it goes, so they pass to the new one.
+eventlet::greenlet& hub::loop_greenlet() {
   if (greenlet_ && !greenlet_->dead()) return *greenlet_;
   auto fresh = std::make_unique<eventlet::greenlet>(
       [this](std::any) -> std::any {
@@ -339,10 +346,40 @@ eventlet::greenlet& hub::restart_greenlet() {
   return *greenlet_;
 }
 
-void hub::refuse_blocking(const char* call) {
+void hub::refuse_blocking(const char* call) const {
+  if (joined_ && getcurrent() == joined_)
+    throw blocking_call_error(std::string(call) +
+                              " in the greenlet that runs the application's event loop (a loop "
+                              "callback), which must never block: use "
+                              "embed::defer_to_green_thread() to run it in a greenthread");
   throw blocking_call_error(std::string(call) +
                             " in the hub greenlet (a timer or listener callback): do not call "
                             "blocking functions from the hub; spawn a greenthread to do it");
+}
+
+// ---- an application's loop drives the hub -------------------------------------------------
+
+void hub::join_loop(callback kick) {
+  check_thread("hub::join_loop");
+  check_open("hub::join_loop");
+  eventlet::greenlet* self = getcurrent();
+  if (self->parent())
+    throw hub_error("hub::join_loop: call it in the thread's main greenlet, which runs the loop");
+  if (kick && joined_) throw hub_error("hub::join_loop: the hub already joined a loop");
+  joined_ = kick ? self : nullptr;
+  kick_ = std::move(kick);
+}
+
+std::any hub::enter() {
+  if (!joined_ || getcurrent() != joined_)
+    throw hub_error("hub::enter: call it from the greenlet whose loop the hub joined");
+  check_open("hub::enter");
+  return loop_greenlet().switch_to();
+}
+
+// Work given to a joined hub: from the loop's greenlet, the loop must enter the hub soon.
+void hub::note_work() noexcept {
+  if (getcurrent() == joined_) kick_();
 }
 
 void hub::run() { switch_to(); }

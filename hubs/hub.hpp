@@ -106,6 +106,8 @@ class EVENTLET_API hub {
     q.next_ = &run_queue_;
     run_queue_.prev_->next_ = &q;
     run_queue_.prev_ = &q;
+    if (joined_) [[unlikely]]
+      note_work();
   }
 
   // idle() tells whether the hub has nothing to run: no call queued, none left of the current
@@ -137,7 +139,8 @@ class EVENTLET_API hub {
     if (detail::tls_deferred) [[unlikely]]
       detail::throw_deferred();
     eventlet::greenlet* g = greenlet_.get();
-    if (!g || g->dead() || getcurrent() == g) [[unlikely]]
+    const eventlet::greenlet* self = getcurrent();
+    if (!g || g->dead() || self == g || self == joined_) [[unlikely]]
       g = &restart_greenlet();
     return g->switch_to();
   }
@@ -221,12 +224,32 @@ class EVENTLET_API hub {
   }
 
   // check_can_block() throws blocking_call_error naming `call` when called in the hub
-  // greenlet (a timer or listener callback), where nothing may wait. Every blocking call makes
-  // this check, or switch_to()'s.
+  // greenlet (a timer or listener callback), or in the greenlet that runs an application's
+  // loop the hub joined (join_loop()), where nothing may wait. Every blocking call makes this
+  // check, or switch_to()'s.
   void check_can_block(const char* call) const {
-    if (greenlet_ && getcurrent() == greenlet_.get()) [[unlikely]]
+    const eventlet::greenlet* self = getcurrent();
+    if (self == greenlet_.get() || self == joined_) [[unlikely]]
       refuse_blocking(call);
   }
+
+  // join_loop(kick) lets an application's event loop, run by the calling greenlet (the
+  // thread's main greenlet), drive the hub (embed::join() does this). Meanwhile the backend,
+  // one built on that loop, switches back to that greenlet instead of waiting, and the loop's
+  // callbacks enter() the hub when it has work; `kick` (which must not throw) is called whenever
+  // that greenlet gives the hub work (queues a call, schedules a timer, adds or removes a listener,
+  // notify_close() an fd), so that the loop enters the hub soon; a blocking call made in that
+  // greenlet throws blocking_call_error. join_loop({}) ends it. Throws hub_error unless called on
+  // the hub's thread in its main greenlet, or when it is already joined.
+  void join_loop(callback kick);
+
+  // joined_loop() is the greenlet whose loop drives the hub (join_loop()), or null.
+  const eventlet::greenlet* joined_loop() const noexcept { return joined_; }
+
+  // enter() switches from the joined greenlet (join_loop()) into the hub, which runs
+  // greenthreads, timers and listeners until its backend switches back; returns the value it
+  // switched back with. Throws hub_error from any other greenlet, or on a shut-down hub.
+  std::any enter();
 
  private:
   struct watchdog;
@@ -244,7 +267,9 @@ class EVENTLET_API hub {
 
   void loop();
   eventlet::greenlet& restart_greenlet();
-  [[noreturn]] static void refuse_blocking(const char* call);
+  eventlet::greenlet& loop_greenlet();
+  [[noreturn]] void refuse_blocking(const char* call) const;
+  void note_work() noexcept;
   [[noreturn]] void refuse_thread(const char* what) const;
   void check_open(const char* what) const;
   timer schedule(double seconds, callback fn, eventlet::greenlet* target);
@@ -277,7 +302,9 @@ class EVENTLET_API hub {
 
   std::unique_ptr<backend> backend_;  // null while shut down
   std::unique_ptr<eventlet::greenlet> greenlet_;
-  std::uint64_t thread_id_;  // the thread it belongs to (greenlet numbering)
+  eventlet::greenlet* joined_ = nullptr;  // whose loop drives the hub (join_loop())
+  callback kick_;                         // what join_loop() asked to call on new work
+  std::uint64_t thread_id_;               // the thread it belongs to (greenlet numbering)
   bool stopping_ = false;
   bool prevent_multiple_ = true;
   int broken_ = 0;  // an errno that left the backend unusable (after fork)

@@ -47,6 +47,8 @@ void hub::push_change(int fd) {
   if (e.changed) return;
   e.changed = true;
   changes_.push_back(fd);
+  if (joined_) [[unlikely]]
+    note_work();
 }
 
 // Takes a listener out of its fd's lists and drops the hub's reference.
@@ -103,6 +105,8 @@ void hub::notify_close(int fd) noexcept {
   if (any(e.registered) && !broken_)
     backend_->update(fd, e.registered, io::none);  // before close(2)
   e.registered = io::none;
+  if (joined_) [[unlikely]]
+    note_work();
 }
 
 void hub::apply_changes() {

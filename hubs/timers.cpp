@@ -99,6 +99,8 @@ timer hub::schedule(double seconds, callback fn, eventlet::greenlet* target) {
   e->seq = next_seq_++;
   heap_.push_back(e);
   std::push_heap(heap_.begin(), heap_.end(), later);
+  if (joined_) [[unlikely]]
+    note_work();
   if (heap_cancelled_ > 1024 && heap_cancelled_ * 2 > heap_.size()) compact_timers();
   return timer(e);
 }
