@@ -3,13 +3,15 @@
 //   build/tools/examples/echo_server --port 6000      # then: nc 127.0.0.1 6000
 //
 // It listens on 127.0.0.1 (--port 0: the kernel picks the port), prints "listening on
-// 127.0.0.1:PORT" once listening and serves until killed (SIGINT, SIGTERM). EVENTLET_HUB picks
+// 127.0.0.1:PORT" once listening and serves until SIGINT or SIGTERM, which make it stop
+// accepting, close the connections and exit with status 0 (stop_signal.hpp). EVENTLET_HUB picks
 // the hub. echo_bench measures it beside an echo server written as a raw epoll loop in C.
 #include <cstdio>
 #include <exception>
 
 #include "command_line.hpp"
 #include "eventlet.hpp"
+#include "stop_signal.hpp"
 
 using namespace eventlet;
 
@@ -24,11 +26,15 @@ void echo(green::socket connection, green::address) {
 
 int main(int argc, char** argv) {
   const examples::command_line args(argc, argv, "echo_server [--port N]", {"--port"});
+  examples::block_stop_signals();  // before any thread starts
   try {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
     green::socket server = green::listen({"127.0.0.1", args.port(6000)});
-    examples::announce(server.getsockname());
-    green::serve(server, echo, /*concurrency=*/100'000);
+    examples::serve_until_signal([&] {
+      examples::announce(server.getsockname());
+      green::serve(server, echo, /*concurrency=*/100'000);
+    });
+    return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "echo_server: %s\n", e.what());
     return 1;
