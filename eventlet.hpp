@@ -18,6 +18,7 @@
 #include "coros/queue.hpp"
 #include "coros/semaphore.hpp"
 #include "coros/timeout.hpp"
+#include "coros/wait_any.hpp"
 #include "green/address.hpp"
 #include "green/dns.hpp"
 #include "green/fd.hpp"
