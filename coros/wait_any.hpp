@@ -44,25 +44,18 @@ template <typename R>
 bool ready(const greenthread<R>& gt) {
   return gt.dead();
 }
-template <typename R>
-void wait_ready(greenthread<R>& gt) {
-  try {
-    gt.wait();
-  } catch (...) {
-    if (!gt.dead()) throw;  // the helper's own kill
-  }
-}
-
 template <typename T>
 bool ready(const event<T>& e) {
   return e.ready();
 }
-template <typename T>
-void wait_ready(event<T>& e) {
+// A greenthread or an event: wait() takes nothing away.
+template <typename S>
+requires requires(S& s) { s.wait(); }
+void wait_ready(S& s) {
   try {
-    e.wait();
+    s.wait();
   } catch (...) {
-    if (!e.ready()) throw;  // the helper's own kill
+    if (!ready(s)) throw;  // the helper's own kill, not what the source ended with
   }
 }
 
