@@ -32,8 +32,8 @@ inline void block_stop_signals() { eventlet::green::mask_signals({SIGINT, SIGTER
 // serve_until_signal() runs `serve` in a greenthread until SIGINT or SIGTERM comes. Then it
 // calls `stop` with that greenthread (by default: kill it, so nothing more is accepted), waits
 // for the greenthread to end (if `serve` returns first, no signal is waited for any more),
-// and shuts the hub down, which ends the greenthreads still
-// serving connections: their sockets close. Rethrows what `serve` threw.
+// and shuts the hub down, which ends the greenthreads still serving connections: their
+// sockets close. Rethrows what `serve` threw.
 inline void serve_until_signal(
     std::function<void()> serve, std::function<void(eventlet::greenthread<void>&)> stop =
                                      [](auto& serving) { serving.kill(); }) {
