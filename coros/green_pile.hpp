@@ -1,5 +1,5 @@
 // green_pile<T>: the results of greenthreads, in the order they were spawned, like
-// eventlet.GreenPile; imap() returns one.
+// eventlet.GreenPile; imap() and starmap() return one.
 //
 //   eventlet::green_pile<std::string> pages(10);          // on a green_pool of its own, of 10
 //   for (const auto& url : urls) pages.spawn(fetch, url);  // blocks while 10 are running
@@ -25,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <ranges>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -191,6 +192,15 @@ template <typename F, typename Range>
 auto imap(green_pool& pool, F f, Range inputs) {
   using R = std::invoke_result_t<F&, std::ranges::range_value_t<Range>>;
   return green_pile<R>(pool, std::move(f), std::move(inputs));
+}
+
+// starmap() is imap() for a function of several arguments: each x of `inputs` is a tuple (or
+// pair, or array) of them, and `f` is called as std::apply(f, x), like GreenPool.starmap.
+template <typename F, typename Range>
+auto starmap(green_pool& pool, F f, Range inputs) {
+  return imap(
+      pool, [f = std::move(f)](auto&& args) mutable { return std::apply(f, args); },
+      std::move(inputs));
 }
 
 }  // namespace eventlet

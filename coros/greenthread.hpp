@@ -298,6 +298,22 @@ requires(!std::is_same_v<std::remove_cvref_t<F>, spawn_options>) auto spawn_afte
   return detail::spawn_greenthread(seconds, nullptr, std::forward<F>(f), std::forward<A>(args)...);
 }
 
+// spawn_after_local() is spawn_after() tied to the calling greenthread, like Python's: if the
+// caller has finished (returned, thrown, been killed) by the time the delay is over, `f` does
+// not run and the greenthread ends as a cancelled one does (wait() rethrows greenlet_exit).
+// From the thread's main greenlet it is spawn_after(). Throws as spawn_after() does.
+template <typename F, typename... A>
+auto spawn_after_local(double seconds, F&& f, A&&... args) {
+  auto call = bind_call(std::forward<F>(f), std::forward<A>(args)...);
+  return detail::spawn_greenthread(
+      seconds, nullptr,
+      [spawner = greenlet_ref(*getcurrent()), call = std::move(call)]() mutable -> decltype(auto) {
+        const eventlet::greenlet* g = spawner.get();
+        if (!g || g->dead()) throw greenlet_exit{};
+        return call();
+      });
+}
+
 // spawn() runs `f(args...)` in a new greenthread on the next hub pass; returns its handle.
 // The arguments are copied (or moved) into the greenthread; `options` give its stack size and
 // name. The stack is taken when it starts: if the system refuses it (RLIMIT_AS,

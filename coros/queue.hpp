@@ -30,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "../base/errors.hpp"
 #include "../base/export.hpp"
 #include "detail/queue_core.hpp"
 
@@ -180,6 +181,24 @@ class basic_queue {
     std::optional<T> item = core_.try_get();
     if (!item) throw queue_empty("queue::get_nowait: the queue is empty");
     return std::move(*item);
+  }
+
+  // wait_nonempty() waits until get_nowait() would return an item (one is buffered, or a
+  // putter waits with one), without taking it: what wait_any() uses. Another greenthread may
+  // take the item before the caller does. With a `timeout`, throws timeout_error if none comes
+  // within `timeout` seconds. Throws hubs::hub_error from the hub greenlet,
+  // std::invalid_argument for a negative or NaN timeout.
+  void wait_nonempty(std::optional<double> timeout = std::nullopt) {
+    owner_.check("queue::wait_nonempty");
+    if (!core_.wait_item(timeout ? queue_timeout(*timeout, "queue::wait_nonempty") : -1))
+      throw timeout_error("queue::wait_nonempty: no item came within the timeout");
+  }
+
+  // try_wait_nonempty() is wait_nonempty() returning false rather than throwing when the time
+  // runs out.
+  bool try_wait_nonempty(double timeout) {
+    owner_.check("queue::try_wait_nonempty");
+    return core_.wait_item(queue_timeout(timeout, "queue::try_wait_nonempty"));
   }
 
   // qsize() is the number of items in the queue (not counting blocked putters' items).

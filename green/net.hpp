@@ -7,14 +7,18 @@
 //     s.flush();
 //   });
 //
-// Addresses are numeric; look host names up with green::resolve() (dns.hpp) and pass one of
-// the addresses it returns.
+// connect() also takes a host name and a port: it resolves the name with green::resolve()
+// (dns.hpp) and tries the addresses as RFC 8305 (Happy Eyeballs) says; listen() and serve()
+// take numeric addresses.
 #pragma once
 
 #include <cstddef>
 #include <exception>
 #include <functional>
 #include <optional>
+#include <string_view>
+#include <type_traits>
+#include <vector>
 
 #include "../base/export.hpp"
 #include "address.hpp"
@@ -36,6 +40,31 @@ EVENTLET_API socket listen(const address& local, int backlog = 128, bool reuse_p
 // (nullopt: no limit); the socket it returns has no timeout. Throws std::system_error
 // (ECONNREFUSED, ...), timeout_error.
 EVENTLET_API socket connect(const address& remote, std::optional<double> timeout = std::nullopt);
+
+// connect_any() connects to the first of `candidates` that answers, Happy Eyeballs style
+// (RFC 8305): the addresses are taken in their order, but alternating between IPv6 and IPv4
+// from the first one's family on; each attempt starts 250 ms after the one before, or at once
+// when the one before fails; the first connection made wins and the attempts still under way
+// are abandoned and their sockets closed. All within `timeout` seconds (nullopt: no limit);
+// the socket it returns has no timeout. Throws std::invalid_argument for no candidate,
+// timeout_error, and when every attempt fails, what the last one to fail threw
+// (std::system_error: ECONNREFUSED, ENETUNREACH, ...).
+EVENTLET_API socket connect_any(const std::vector<address>& candidates,
+                                std::optional<double> timeout = std::nullopt);
+
+namespace detail {
+EVENTLET_API socket connect_host(std::string_view host, int port, std::optional<double> timeout);
+}  // namespace detail
+
+// connect() resolves `host` (a name or a numeric address) with green::resolve() and connects
+// to `port` at one of its addresses as connect_any() does, within `timeout` seconds in all,
+// lookup included. Throws dns_error, and what resolve() and connect_any() throw. (A template
+// only so that connect({"10.0.0.1", 80}, 5), an address, never means a host name.)
+template <typename Host>
+requires std::is_convertible_v<const Host&, std::string_view> socket
+connect(const Host& host, int port, std::optional<double> timeout = std::nullopt) {
+  return detail::connect_host(host, port, timeout);
+}
 
 // What serve() calls for each connection, in a greenthread of its own.
 using connection_handler = std::function<void(socket connection, address peer)>;

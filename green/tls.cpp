@@ -201,17 +201,17 @@ tls_socket wrap_tls(socket&& sock, const tls_context& context, const std::string
   return tls_socket(std::move(sock), context, server_hostname);
 }
 
-tls_socket connect_tls(const address& remote, const std::string& server_hostname,
-                       std::optional<double> timeout) {
+namespace {
+
+// default_client() is the context of the calls given none: tls_context::client(), made once.
+const tls_context& default_client() {
   static const tls_context shared = tls_context::client();
-  return connect_tls(remote, server_hostname, shared, timeout);
+  return shared;
 }
 
-tls_socket connect_tls(const address& remote, const std::string& server_hostname,
-                       const tls_context& context, std::optional<double> timeout) {
-  check_host_name("connect_tls", *context.state_, server_hostname);
-  const double start = hubs::hub::clock();
-  tls_socket s = wrap_tls(connect(remote, timeout), context, server_hostname);
+// handshake_within() completes the client handshake on `s` within what is left of `timeout`
+// since `start`, and returns `s` without a timeout.
+tls_socket handshake_within(tls_socket s, double start, std::optional<double> timeout) {
   if (timeout) {
     const double left = *timeout - (hubs::hub::clock() - start);
     if (left <= 0) throw timeout_error("connect_tls: timed out");
@@ -221,6 +221,33 @@ tls_socket connect_tls(const address& remote, const std::string& server_hostname
   s.set_timeout(std::nullopt);
   return s;
 }
+
+}  // namespace
+
+tls_socket connect_tls(const address& remote, const std::string& server_hostname,
+                       std::optional<double> timeout) {
+  return connect_tls(remote, server_hostname, default_client(), timeout);
+}
+
+tls_socket connect_tls(const address& remote, const std::string& server_hostname,
+                       const tls_context& context, std::optional<double> timeout) {
+  check_host_name("connect_tls", *context.state_, server_hostname);
+  const double start = hubs::hub::clock();
+  return handshake_within(wrap_tls(connect(remote, timeout), context, server_hostname), start,
+                          timeout);
+}
+
+namespace detail {
+
+tls_socket connect_tls_host(std::string_view host, int port, const tls_context* context,
+                            std::optional<double> timeout) {
+  const tls_context& c = context ? *context : default_client();
+  const std::string name(host);  // an empty one is refused by resolve()
+  const double start = hubs::hub::clock();
+  return handshake_within(wrap_tls(connect(host, port, timeout), c, name), start, timeout);
+}
+
+}  // namespace detail
 
 tls_listener::tls_listener(const address& local, const std::string& cert_file,
                            const std::string& key_file, int backlog)

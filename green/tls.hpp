@@ -42,6 +42,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -153,6 +154,28 @@ EVENTLET_API tls_socket connect_tls(const address& remote, const std::string& se
 EVENTLET_API tls_socket connect_tls(const address& remote, const std::string& server_hostname,
                                     const tls_context& context,
                                     std::optional<double> timeout = std::nullopt);
+
+namespace detail {
+EVENTLET_API tls_socket connect_tls_host(std::string_view host, int port,
+                                         const tls_context* context, std::optional<double> timeout);
+}  // namespace detail
+
+// connect_tls() by host name connects to `host` (a name or a numeric address) and `port` as
+// green::connect() does (Happy Eyeballs over its addresses) and completes the handshake as a
+// client of `context` (by default one made by tls_context::client()), with `host` as the name
+// the certificate must match and, for a name, as SNI; all within `timeout` seconds. Throws as
+// green::connect() and the connect_tls() above do.
+template <typename Host>
+requires std::is_convertible_v<const Host&, std::string_view> tls_socket
+connect_tls(const Host& host, int port, std::optional<double> timeout = std::nullopt) {
+  return detail::connect_tls_host(host, port, nullptr, timeout);
+}
+template <typename Host>
+requires std::is_convertible_v<const Host&, std::string_view> tls_socket
+connect_tls(const Host& host, int port, const tls_context& context,
+            std::optional<double> timeout = std::nullopt) {
+  return detail::connect_tls_host(host, port, &context, timeout);
+}
 
 // What serve() calls for each TLS connection, in a greenthread of its own.
 using tls_connection_handler = std::function<void(tls_socket connection, address peer)>;

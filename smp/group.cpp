@@ -13,6 +13,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 #include <system_error>
 
 #include "../base/log.hpp"
@@ -27,13 +29,13 @@ struct group::shared {
   std::latch go{1};      // opened by the constructor
   bool abandon = false;  // set before `go` opens: end without calling fn
 
+  std::mutex join_mutex;     // one joiner at a time joins the std::threads
   std::mutex mutex;          // guards what follows
   std::exception_ptr error;  // the first one an fn threw (or a hub failed with)
   bool error_taken = false;  // join() has rethrown it
   int remaining;             // threads that have not finished
-  // A joiner waiting greenly: its hub, and what to release there.
-  std::optional<hubs::remote_hub> joiner_hub;
-  std::shared_ptr<semaphore> joiner;
+  // The joiners waiting greenly: each one's hub, and what to release there.
+  std::vector<std::pair<hubs::remote_hub, std::shared_ptr<semaphore>>> joiners;
 
   void fail(std::exception_ptr e) {
     const std::lock_guard<std::mutex> lock(mutex);
@@ -41,20 +43,17 @@ struct group::shared {
   }
 
   void finished() {
-    std::optional<hubs::remote_hub> wake;
-    std::shared_ptr<semaphore> joined;
+    std::vector<std::pair<hubs::remote_hub, std::shared_ptr<semaphore>>> waking;
     {
       const std::lock_guard<std::mutex> lock(mutex);
-      if (--remaining == 0 && joiner) {
-        wake = std::move(joiner_hub);
-        joined = std::move(joiner);
-      }
+      if (--remaining == 0) waking.swap(joiners);
     }
-    if (!wake) return;
-    try {
-      wake->post([joined] { joined->release(); });
-    } catch (const std::exception&) {
-      // The joiner's thread has ended: nobody waits any more.
+    for (auto& [hub, joined] : waking) {
+      try {
+        hub.post([joined = std::move(joined)] { joined->release(); });
+      } catch (const std::exception&) {
+        // That joiner's thread has ended: nobody waits there any more.
+      }
     }
   }
 };
@@ -139,15 +138,17 @@ void group::join() {
     {
       const std::lock_guard<std::mutex> lock(shared_->mutex);
       if (shared_->remaining > 0) {
-        shared_->joiner_hub = h->remote();
-        shared_->joiner = done;
+        shared_->joiners.emplace_back(h->remote(), done);
         wait = true;
       }
     }
     if (wait) done->acquire();
   }
-  for (std::thread& t : threads_)
-    if (t.joinable()) t.join();
+  {
+    const std::lock_guard<std::mutex> one_at_a_time(shared_->join_mutex);
+    for (std::thread& t : threads_)
+      if (t.joinable()) t.join();
+  }
   const std::lock_guard<std::mutex> lock(shared_->mutex);
   if (shared_->error && !shared_->error_taken) {
     shared_->error_taken = true;

@@ -27,6 +27,7 @@ class queue_core {
     } else {
       if (!has_room()) return false;
       buffer_.push(std::move(item));
+      tell_watchers();
     }
     ++unfinished_;
     return true;
@@ -38,6 +39,7 @@ class queue_core {
     if (try_put(item)) return true;
     wait_list::waiter w;
     w.slot = &item;
+    tell_watchers();  // a getter can take it from this putter now
     return putters_.wait(w, timeout);
   }
 
@@ -67,6 +69,15 @@ class queue_core {
     return item;
   }
 
+  // wait_item() waits up to `timeout` seconds (negative: no limit) until try_get() would find
+  // an item, without taking it; returns whether it would.
+  bool wait_item(double timeout) {
+    if (!buffer_.empty() || !putters_.empty()) return true;
+    wait_list::waiter w;
+    watchers_.wait(w, timeout);
+    return !buffer_.empty() || !putters_.empty();
+  }
+
   // resize() changes the bound; putters it makes room for move their items in.
   void resize(std::optional<std::size_t> maxsize) {
     maxsize_ = maxsize;
@@ -87,6 +98,12 @@ class queue_core {
 
  private:
   bool has_room() const noexcept { return !maxsize_ || buffer_.size() < *maxsize_; }
+
+  // tell_watchers() wakes those in wait_item(): an item can be taken.
+  void tell_watchers() noexcept {
+    if (!watchers_.empty()) [[unlikely]]
+      watchers_.wake_all();
+  }
 
   // Gives `item` to the blocked getter `g` and wakes it.
   void hand(wait_list::waiter* g, T&& item) {
@@ -111,14 +128,17 @@ class queue_core {
     T& item = **static_cast<std::optional<T>*>(w.slot);
     if (wait_list::waiter* g = self.getters_.front())
       self.hand(g, std::move(item));
-    else
+    else {
       self.buffer_.unget(std::move(item));
+      self.tell_watchers();
+    }
   }
 
   Buffer buffer_;
   std::optional<std::size_t> maxsize_;
   std::size_t unfinished_ = 0;
   wait_list getters_, putters_;
+  wait_list watchers_;  // in wait_item()
 };
 
 }  // namespace eventlet::detail

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "../support/fixture.hpp"
@@ -314,4 +315,24 @@ TEST_CASE_FIXTURE(hub_test,
   std::vector<int> got;
   for (int v : *results) got.push_back(v);
   CHECK(got == std::vector<int>{2, 3, 4});
+}
+
+TEST_CASE_FIXTURE(hub_test, "starmap: calls f with each tuple's elements, results in order") {
+  green_pool pool(2);
+  const std::vector<std::tuple<int, std::string>> inputs = {{1, "a"}, {2, "b"}, {3, "c"}};
+  std::vector<std::string> got;
+  for (std::string& s : starmap(
+           pool,
+           [](int n, const std::string&s) {
+             eventlet::sleep(0.001 * (3 - n));
+             return std::string(static_cast<std::size_t>(n), s[0]);
+           },
+           inputs))
+    got.push_back(s);
+  CHECK(got == std::vector<std::string>{"a", "bb", "ccc"});
+  auto sums = starmap(
+      pool, [](int a, int b) { return a + b; }, std::vector<std::pair<int, int>>{{1, 2}, {3, 4}});
+  CHECK(sums.next() == 3);
+  CHECK(sums.next() == 7);
+  CHECK(!sums.next());
 }

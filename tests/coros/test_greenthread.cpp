@@ -176,3 +176,18 @@ TEST_CASE_FIXTURE(hub_test, "call_after calls in the hub after the delay; its ti
   eventlet::sleep(0.02);
   CHECK(calls == 1);
 }
+
+TEST_CASE_FIXTURE(hub_test, "spawn_after_local runs while its spawner lives, not after") {
+  int runs = 0;
+  auto spawner = spawn([&] {
+    auto later = spawn_after_local(
+        0.01, [&](int n) { return runs += n; }, 1);
+    CHECK(later.wait() == 1);                         // the spawner is alive: it ran
+    return spawn_after_local(0.01, [&] { ++runs; });  // the spawner returns at once
+  });
+  auto orphan = spawner.wait();
+  CHECK_THROWS_AS(orphan.wait(), greenlet_exit);  // cancelled: its spawner had finished
+  CHECK(runs == 1);
+  auto from_main = spawn_after_local(0, [] { return 7; });  // the main greenlet never finishes
+  CHECK(from_main.wait() == 7);
+}

@@ -112,7 +112,8 @@ inline int open_fds(pid_t pid) {
 
 // An example server listening on a port the kernel picked ("--port 0"), its stderr left as the
 // test's. The constructor waits for its "listening on 127.0.0.1:PORT" line; the destructor
-// checks that it still runs, that it wrote nothing else on stdout, and stops it with SIGTERM.
+// checks that it still runs, that it wrote nothing else on stdout, and stops it with SIGTERM,
+// on which it must exit with status 0.
 class example {
  public:
   explicit example(const char* variable, std::vector<std::string> args = {}) : name_(variable) {
@@ -132,12 +133,25 @@ class example {
   example(const example&) = delete;
   example& operator=(const example&) = delete;
   ~example() {
-    const std::optional<int> status = proc_->terminate();
-    CHECK_MESSAGE(status.has_value(), name_ << " exited early, wait status " << proc_->status());
-    // Killed by the signal, or (tls_echo_server) exited cleanly on it.
-    if (status) CHECK((WIFSIGNALED(*status) || (WIFEXITED(*status) && WEXITSTATUS(*status) == 0)));
+    if (!stopped_) {
+      const std::optional<int> status = proc_->terminate();
+      CHECK_MESSAGE(status.has_value(), name_ << " exited early, wait status " << proc_->status());
+      if (status) CHECK_MESSAGE(exited_cleanly(*status), name_ << ": wait status " << *status);
+    }
     CHECK_MESSAGE(stdout_.read(1).empty(), name_ << " wrote more than one line on stdout");
   }
+
+  // stop() sends SIGTERM now and returns the wait status once it has exited (which must not
+  // have happened before).
+  int stop() {
+    stopped_ = true;
+    const std::optional<int> status = proc_->terminate();
+    REQUIRE_MESSAGE(status.has_value(), name_ << " exited early, wait status " << proc_->status());
+    return *status;
+  }
+
+  // exited_cleanly() tells whether a wait status is an exit with status 0.
+  static bool exited_cleanly(int status) { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
 
   // where() is the address it listens on.
   const eventlet::green::address& where() const { return where_; }
@@ -154,6 +168,7 @@ class example {
 
  private:
   std::string name_;
+  bool stopped_ = false;
   eventlet::green::fd out_;
   eventlet::green::stream stdout_{out_};
   std::optional<process> proc_;

@@ -20,3 +20,15 @@ TEST_CASE_FIXTURE(hub_test, "echo_server: 32 MiB sent while reading come back in
   example server("ECHO_SERVER");
   example_tests::large_echo(server.where(), 32 << 20);
 }
+
+TEST_CASE_FIXTURE(hub_test, "echo_server: SIGTERM during a connection closes it and exits 0") {
+  example server("ECHO_SERVER");
+  green::socket s = green::connect(server.where(), 60);
+  s.set_timeout(60);  // a guard against a hang, not a timing check
+  s.sendall("before");
+  CHECK(s.recv(100) == "before");
+  CHECK(example::exited_cleanly(server.stop()));
+  CHECK(green_tests::read_all(s).empty());  // closed by the server: EOF
+  CHECK(green_tests::os_failure_of([&] { green::connect(server.where(), 60); }).error ==
+        ECONNREFUSED);  // accepts no more
+}

@@ -60,3 +60,22 @@ TEST_CASE_FIXTURE(hub_test, "http_hello: 200 clients at once, 10 requests each")
     }));
   for (auto& c : clients) CHECK(c.wait() == 10);
 }
+
+TEST_CASE_FIXTURE(hub_test, "http_hello: SIGTERM finishes the request in flight, exits 0") {
+  example server("HTTP_HELLO");
+  green::socket idle = green::connect(server.where(), 60);
+  green::socket busy = green::connect(server.where(), 60);
+  idle.set_timeout(60);  // guards against a hang, not timing checks
+  busy.set_timeout(60);
+  busy.sendall("GET / HTTP/1.1\r\nHost: x\r\n");  // the head is not complete yet
+  eventlet::sleep(0.05);                          // the server has read it (most likely)
+  auto stopping = spawn([&] { return server.stop(); });
+  eventlet::sleep(0.1);  // the signal has come by now, most likely; if not, the request is
+  busy.sendall("\r\n");  // simply served before it
+  const std::string response = green_tests::read_all(busy);
+  const auto [head, body] = split(response);
+  CHECK(head.starts_with("HTTP/1.1 200 OK\r\n"));
+  CHECK(body == "hello");
+  CHECK(green_tests::read_all(idle).empty());  // the idle connection is closed
+  CHECK(example::exited_cleanly(stopping.wait()));
+}

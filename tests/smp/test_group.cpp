@@ -65,6 +65,19 @@ TEST_CASE_FIXTURE(hub_test, "join() waits greenly: the caller's other greenthrea
   ticker.kill();
 }
 
+TEST_CASE_FIXTURE(hub_test, "several greenthreads may join at once") {
+  std::atomic<bool> stop{false};
+  smp::group g(2, [&](int) {
+    while (!stop) eventlet::sleep(0.005);
+  });
+  auto first = spawn([&] { g.join(); });
+  auto second = spawn([&] { g.join(); });
+  eventlet::sleep(0.02);
+  stop = true;
+  first.wait();
+  second.wait();
+}
+
 TEST_CASE_FIXTURE(hub_test, "joining from one of the group's own threads is an error") {
   std::atomic<smp::group*> self{nullptr};
   std::atomic<bool> refused{false};

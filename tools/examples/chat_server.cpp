@@ -4,7 +4,8 @@
 //   build/tools/examples/chat_server --port 3000      # then, in two terminals: nc 127.0.0.1 3000
 //
 // It listens on 127.0.0.1 (--port 0: the kernel picks the port), prints "listening on
-// 127.0.0.1:PORT" once listening and serves until killed (SIGINT, SIGTERM); joins and leaves
+// 127.0.0.1:PORT" once listening and serves until SIGINT or SIGTERM, which make it stop
+// accepting, close the connections and exit with status 0 (stop_signal.hpp); joins and leaves
 // are logged on stderr. EVENTLET_HUB picks the hub.
 //
 // Each participant has a greenthread reading its lines and one writing the lines meant for it
@@ -22,6 +23,7 @@
 
 #include "command_line.hpp"
 #include "eventlet.hpp"
+#include "stop_signal.hpp"
 
 using namespace eventlet;
 
@@ -105,11 +107,15 @@ void chat(green::socket connection, green::address peer) {
 
 int main(int argc, char** argv) {
   const examples::command_line args(argc, argv, "chat_server [--port N]", {"--port"});
+  examples::block_stop_signals();  // before any thread starts
   try {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
     green::socket server = green::listen({"127.0.0.1", args.port(3000)});
-    examples::announce(server.getsockname());
-    green::serve(server, chat, /*concurrency=*/100'000);
+    examples::serve_until_signal([&] {
+      examples::announce(server.getsockname());
+      green::serve(server, chat, /*concurrency=*/100'000);
+    });
+    return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "chat_server: %s\n", e.what());
     return 1;

@@ -4,7 +4,8 @@
 //   build/tools/examples/echo_server --threads 4      # an accept loop and a hub per thread
 //
 // It listens on 127.0.0.1 (--port 0: the kernel picks the port), prints "listening on
-// 127.0.0.1:PORT" once listening and serves until killed (SIGINT, SIGTERM). EVENTLET_HUB picks
+// 127.0.0.1:PORT" once listening and serves until SIGINT or SIGTERM, which make it stop
+// accepting, close the connections and exit with status 0 (stop_signal.hpp). EVENTLET_HUB picks
 // the hub. With --threads N, N threads serve, each with its own hub and its own SO_REUSEPORT
 // listener (smp::server): the kernel spreads the connections over them. echo_bench measures it
 // beside an echo server written as a raw epoll loop in C.
@@ -13,6 +14,7 @@
 
 #include "command_line.hpp"
 #include "eventlet.hpp"
+#include "stop_signal.hpp"
 
 using namespace eventlet;
 
@@ -28,19 +30,27 @@ void echo(green::socket connection, green::address) {
 int main(int argc, char** argv) {
   const examples::command_line args(argc, argv, "echo_server [--port N] [--threads N]",
                                     {"--port", "--threads"});
+  examples::block_stop_signals();  // before any thread starts
   try {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
     const green::address local{"127.0.0.1", args.port(6000)};
     if (args.value("--threads", "").empty()) {
       green::socket server = green::listen(local);
-      examples::announce(server.getsockname());
-      green::serve(server, echo, /*concurrency=*/100'000);
+      examples::serve_until_signal([&] {
+        examples::announce(server.getsockname());
+        green::serve(server, echo, /*concurrency=*/100'000);
+      });
     } else {
       smp::server server(local, echo,
                          {.threads = args.count("--threads", 1, 1024), .concurrency = 100'000});
-      examples::announce(server.address());
-      server.wait();
+      examples::serve_until_signal(
+          [&] {
+            examples::announce(server.address());
+            server.wait();
+          },
+          [&](auto&) { server.stop(); });
     }
+    return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "echo_server: %s\n", e.what());
     return 1;

@@ -4,7 +4,8 @@
 //   build/tools/examples/forwarder --port 7000 --to example.com:80
 //
 // It listens on 127.0.0.1 (--port 0: the kernel picks the port), prints "listening on
-// 127.0.0.1:PORT" once listening and serves until killed (SIGINT, SIGTERM). The target is
+// 127.0.0.1:PORT" once listening and serves until SIGINT or SIGTERM, which make it stop
+// accepting, close the connections and exit with status 0 (stop_signal.hpp). The target is
 // "HOST:PORT" ("[v6]:PORT" for an IPv6 address); a host name is resolved once at start
 // (green::resolve), and each connection tries its addresses in order. A side that reaches EOF
 // is passed on as a half-close (shutdown(SHUT_WR)), so the other side can still answer.
@@ -19,6 +20,7 @@
 
 #include "command_line.hpp"
 #include "eventlet.hpp"
+#include "stop_signal.hpp"
 
 using namespace eventlet;
 
@@ -70,12 +72,16 @@ int main(int argc, char** argv) {
   std::string host = to.substr(0, colon);
   if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   const int port = args.parse_port(to.substr(colon + 1), "the port of --to");
+  examples::block_stop_signals();  // before any thread starts
   try {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
     target = green::resolve(host, port);
     green::socket server = green::listen({"127.0.0.1", listen_port});
-    examples::announce(server.getsockname());
-    green::serve(server, forward, /*concurrency=*/100'000);
+    examples::serve_until_signal([&] {
+      examples::announce(server.getsockname());
+      green::serve(server, forward, /*concurrency=*/100'000);
+    });
+    return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "forwarder: %s\n", e.what());
     return 1;

@@ -5,8 +5,9 @@
 //   build/tools/examples/http_hello --port 8080      # then: curl http://127.0.0.1:8080/
 //
 // It listens on 127.0.0.1 (--port 0: the kernel picks the port), prints "listening on
-// 127.0.0.1:PORT" once listening and serves until killed (SIGINT, SIGTERM). EVENTLET_HUB picks
-// the hub.
+// 127.0.0.1:PORT" once listening and serves until SIGINT or SIGTERM, which make it stop
+// accepting, finish the requests in flight, close the connections and exit with status 0
+// (stop_signal.hpp). EVENTLET_HUB picks the hub.
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -14,25 +15,34 @@
 #include "command_line.hpp"
 #include "eventlet.hpp"
 #include "http/server.hpp"
+#include "stop_signal.hpp"
 
 using namespace eventlet;
 
 int main(int argc, char** argv) {
   const examples::command_line args(argc, argv, "http_hello [--port N]", {"--port"});
+  examples::block_stop_signals();  // before any thread starts
   try {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
     green::socket listener = green::listen({"127.0.0.1", args.port(8080)}, 1024);
-    examples::announce(listener.getsockname());
     const std::string sixteen_k(16 * 1024, 'x');
     http::server_options options;
     options.max_connections = 100'000;
-    http::serve(
+    http::server server(
         listener,
         [&sixteen_k](http::request& req, http::response& res) {
           res.headers().add("Content-Type", "text/plain");
           res.send(req.path() == "/16k" ? std::string_view(sixteen_k) : "hello");
         },
         options);
+    // On a signal: requests in flight get up to 5 s to finish, idle connections close.
+    examples::serve_until_signal(
+        [&] {
+          examples::announce(listener.getsockname());
+          server.serve();
+        },
+        [&](auto&) { server.shutdown(5); });
+    return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "http_hello: %s\n", e.what());
     return 1;

@@ -13,7 +13,6 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 #include <signal.h>
-#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -25,6 +24,7 @@
 
 #include "command_line.hpp"
 #include "eventlet.hpp"
+#include "stop_signal.hpp"
 
 using namespace eventlet;
 
@@ -91,14 +91,6 @@ void echo(green::tls_socket connection, green::address peer) {
   }
 }
 
-// The write end of the pipe the signal handler writes to (the self-pipe trick).
-int signal_pipe = -1;
-
-void on_signal(int) {
-  const char byte = 0;
-  [[maybe_unused]] const ssize_t ignored = write(signal_pipe, &byte, 1);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -109,6 +101,7 @@ int main(int argc, char** argv) {
   const std::string cert_file = args.value("--cert", ""), key_file = args.value("--key", "");
   if (cert_file.empty() != key_file.empty()) args.fail("--cert and --key go together");
 
+  examples::block_stop_signals();  // before any thread starts
   try {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
     green::tls_context context = [&] {
@@ -121,21 +114,17 @@ int main(int argc, char** argv) {
     }();
     green::tls_listener listener(green::listen({"127.0.0.1", port}), context);
 
-    auto [signals, signal_writer] = green::pipe();
-    signal_pipe = signal_writer.fileno();
-    struct sigaction action {};
-    action.sa_handler = on_signal;
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
-
-    auto serving = spawn([&] { green::serve(listener, echo, /*concurrency=*/100'000); });
-    examples::announce(listener.getsockname());
-    signals.read(1);  // until a signal comes
-    serving.kill();   // accept no more
-    stopping = true;
-    for (green::tls_socket* c : connections) c->close();  // with close_notify; handlers wake
-    while (!connections.empty()) eventlet::sleep(0);      // and end
-    eventlet::sleep(0);  // the hub releases the greenthreads that ended
+    examples::serve_until_signal(
+        [&] {
+          examples::announce(listener.getsockname());
+          green::serve(listener, echo, /*concurrency=*/100'000);
+        },
+        [](greenthread<void>& serving) {
+          serving.kill();  // accept no more
+          stopping = true;
+          for (green::tls_socket* c : connections) c->close();  // with close_notify; handlers
+          while (!connections.empty()) eventlet::sleep(0);      // wake and end
+        });
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tls_echo_server: %s\n", e.what());

@@ -5,7 +5,8 @@
 //   build/tools/examples/web_chat --port 7000      # then open http://127.0.0.1:7000/
 //
 // It listens on 127.0.0.1 (--port 0: the kernel picks the port), prints "listening on
-// 127.0.0.1:PORT" once listening and serves until killed (SIGINT, SIGTERM). EVENTLET_HUB picks
+// 127.0.0.1:PORT" once listening and serves until SIGINT or SIGTERM, which make it stop
+// accepting, close the connections and exit with status 0 (stop_signal.hpp). EVENTLET_HUB picks
 // the hub. The page sends the text of its `say` query parameter once connected
 // (http://127.0.0.1:7000/?say=hello), which is how the browser test drives it.
 //
@@ -20,6 +21,7 @@
 
 #include "command_line.hpp"
 #include "eventlet.hpp"
+#include "stop_signal.hpp"
 
 using namespace eventlet;
 
@@ -98,11 +100,11 @@ void chat(http::request& req, http::response& res) {
 
 int main(int argc, char** argv) {
   const examples::command_line args(argc, argv, "web_chat [--port N]", {"--port"});
+  examples::block_stop_signals();  // before any thread starts
   try {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
     green::socket listener = green::listen({"127.0.0.1", args.port(7000)});
-    examples::announce(listener.getsockname());
-    http::serve(listener, [](http::request& req, http::response& res) {
+    http::server server(listener, [](http::request& req, http::response& res) {
       if (req.path() == "/chat" && http::is_websocket_upgrade(req.head())) return chat(req, res);
       if (req.path() != "/") {
         res.set_status(404);
@@ -111,6 +113,14 @@ int main(int argc, char** argv) {
       res.headers().add("Content-Type", "text/html; charset=utf-8");
       res.send(page);
     });
+    // On a signal: up to 2 s for requests in flight; the chat websockets are closed then.
+    examples::serve_until_signal(
+        [&] {
+          examples::announce(listener.getsockname());
+          server.serve();
+        },
+        [&](auto&) { server.shutdown(2); });
+    return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "web_chat: %s\n", e.what());
     return 1;
