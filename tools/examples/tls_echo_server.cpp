@@ -23,6 +23,7 @@
 #include <string>
 #include <utility>
 
+#include "backdoor_option.hpp"
 #include "command_line.hpp"
 #include "eventlet.hpp"
 
@@ -102,15 +103,16 @@ void on_signal(int) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const examples::command_line args(argc, argv,
-                                    "tls_echo_server [--port N] [--cert FILE --key FILE]",
-                                    {"--port", "--cert", "--key"});
+  const examples::command_line args(
+      argc, argv, "tls_echo_server [--port N] [--cert FILE --key FILE] [--backdoor PATH]",
+      {"--port", "--cert", "--key", "--backdoor"});
   const int port = args.port(8443);
   const std::string cert_file = args.value("--cert", ""), key_file = args.value("--key", "");
   if (cert_file.empty() != key_file.empty()) args.fail("--cert and --key go together");
 
   try {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
+    examples::serve_backdoor(args);
     green::tls_context context = [&] {
       if (!cert_file.empty()) return green::tls_context::server(cert_file, key_file);
       std::fprintf(stderr,

@@ -18,6 +18,7 @@
 #include <set>
 #include <string>
 
+#include "backdoor_option.hpp"
 #include "command_line.hpp"
 #include "eventlet.hpp"
 
@@ -97,9 +98,11 @@ void chat(http::request& req, http::response& res) {
 }
 
 int main(int argc, char** argv) {
-  const examples::command_line args(argc, argv, "web_chat [--port N]", {"--port"});
+  const examples::command_line args(argc, argv, "web_chat [--port N] [--backdoor PATH]",
+                                    {"--port", "--backdoor"});
   try {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
+    examples::serve_backdoor(args);
     green::socket listener = green::listen({"127.0.0.1", args.port(7000)});
     examples::announce(listener.getsockname());
     http::serve(listener, [](http::request& req, http::response& res) {
