@@ -118,8 +118,8 @@ std::string format_tpool() {
   tpool::pool& p = tpool::default_pool();
   const tpool::pool_statistics s = p.statistics();
   return "max threads: " + std::to_string(p.max()) + "\n" +
-         "threads: " + std::to_string(s.threads) + "\n" + "idle: " + std::to_string(s.idle) +
-         "\n" + "busy: " + std::to_string(s.threads - std::min(s.idle, s.threads)) + "\n" +
+         "threads: " + std::to_string(s.threads) + "\n" + "idle: " + std::to_string(s.idle) + "\n" +
+         "busy: " + std::to_string(s.threads - std::min(s.idle, s.threads)) + "\n" +
          "queued calls: " + std::to_string(s.queued) + "\n" +
          "calls completed: " + std::to_string(s.calls) + "\n";
 }
