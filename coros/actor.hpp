@@ -106,7 +106,8 @@ class actor {
   detail::thread_owned owner_;
   std::function<void(Msg)> received_;
   light_queue<Msg> mailbox_;
-  detail::wait_list drained_;  // blocked in waitall() until the dispatcher has emptied the mailbox
+  detail::wait_list drained_{
+      "actor waitall"};  // blocked in waitall() until the dispatcher has emptied the mailbox
   green_pool pool_;
   greenthread<void> dispatcher_;
 };

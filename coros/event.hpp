@@ -122,7 +122,7 @@ class event {
   hubs::remote_hub hub_;
   std::optional<stored> value_;
   std::exception_ptr error_;
-  detail::wait_list waiters_;
+  detail::wait_list waiters_{"event"};
 };
 
 }  // namespace eventlet

@@ -176,8 +176,9 @@ class green_pile {
   // The spawned greenthreads whose results are not taken yet, in spawn order; empty where
   // imap()'s producer marked its end.
   std::deque<std::optional<greenthread<T>>> handles_;
-  std::size_t pending_ = 0;     // handles, and spawns (or the producer's end) still to come
-  detail::wait_list arrivals_;  // blocked in next() while the next handle is being spawned
+  std::size_t pending_ = 0;  // handles, and spawns (or the producer's end) still to come
+  detail::wait_list arrivals_{
+      "green_pile next"};  // blocked in next() while the next handle is being spawned
   std::optional<greenthread<void>> producer_;  // imap()'s
   std::exception_ptr producer_error_;
 };

@@ -29,6 +29,7 @@
 #include <utility>
 
 #include "../base/export.hpp"
+#include "../base/pool_listing.hpp"
 #include "../base/scope_exit.hpp"
 #include "detail/wait_list.hpp"
 #include "greenthread.hpp"
@@ -164,6 +165,10 @@ class EVENTLET_API green_pool {
     return spawners_.size();
   }
 
+  // listing() is how the pool shows among the thread's pools (base/pool_listing.hpp), with
+  // its size, running, free and waiting figures: name it there.
+  pool_listing& listing() noexcept { return listing_; }
+
  private:
   // take_slot() takes a slot for a new greenthread, first waiting while the pool is full;
   // returns false, taking none, when the pool is full and the caller is one of its own.
@@ -224,8 +229,14 @@ class EVENTLET_API green_pool {
   std::size_t in_use_ = 0;   // slots taken: members, and spawners handed a slot not yet used
   std::size_t running_ = 0;  // members
   detail::pool_member* members_ = nullptr;
-  detail::wait_list spawners_;  // blocked in spawn(), waiting for a slot
-  detail::wait_list idlers_;    // blocked in waitall()
+  detail::wait_list spawners_{"green_pool spawn"};  // blocked in spawn(), waiting for a slot
+  detail::wait_list idlers_{"green_pool waitall"};  // blocked in waitall()
+  pool_listing listing_{"green_pool", [this] {
+                          return stats_list{{"size", size_},
+                                            {"running", running_},
+                                            {"free", in_use_ < size_ ? size_ - in_use_ : 0},
+                                            {"waiting", spawners_.size()}};
+                        }};
 };
 
 }  // namespace eventlet

@@ -109,7 +109,9 @@ void greenthread_core::wait() {
   observed_ = true;
   if (!done_) {
     hub_.check_can_block("greenthread::wait");
-    waiting until_done(*this, getcurrent());
+    eventlet::greenlet* self = getcurrent();
+    waiting until_done(*this, self);
+    const hubs::wait_note note(self, "greenthread");
     while (!done_) block();
   }
   if (error_) std::rethrow_exception(error_);
@@ -249,8 +251,10 @@ void detail::sleep_for(double seconds) {
   if (seconds < 0) return eventlet::sleep(0);
   hubs::hub& h = hubs::get_hub();
   h.check_can_block("sleep");
-  hubs::timer t = h.schedule_switch(seconds, getcurrent());
+  eventlet::greenlet* self = getcurrent();
+  hubs::timer t = h.schedule_switch(seconds, self);
   const scope_exit cancel([&t] { t.cancel(); });
+  const hubs::wait_note note(self, "sleep");
   h.switch_to();
 }
 

@@ -210,7 +210,7 @@ class object_pool {
   std::size_t max_size_;
   std::function<T()> create_;
   std::deque<T> free_;
-  detail::wait_list getters_;
+  detail::wait_list getters_{"object_pool get"};
 };
 
 }  // namespace eventlet

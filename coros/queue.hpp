@@ -132,7 +132,8 @@ class basic_queue {
  public:
   // basic_queue() makes an empty queue of at most `maxsize` items (nullopt: unbounded; 0: a
   // rendezvous), owned by the calling thread.
-  explicit basic_queue(std::optional<std::size_t> maxsize = std::nullopt) : core_(maxsize) {}
+  explicit basic_queue(std::optional<std::size_t> maxsize = std::nullopt)
+      : core_("queue get", "queue put", maxsize) {}
   basic_queue(const basic_queue&) = delete;
   basic_queue& operator=(const basic_queue&) = delete;
 
@@ -287,7 +288,7 @@ class joinable_queue : public basic_queue<T, Buffer> {
   }
 
  private:
-  wait_list joiners_;
+  wait_list joiners_{"queue join"};
 };
 
 }  // namespace detail

@@ -115,7 +115,8 @@ class basic_semaphore {
   // makes release() block (else throw) at the limit. Throws std::invalid_argument for a
   // negative count or limit, or a count above the limit.
   basic_semaphore(std::ptrdiff_t count, std::optional<std::ptrdiff_t> limit, bool block_at_limit)
-      : core_(checked_limit(count, limit), unit_count(static_cast<std::size_t>(count))),
+      : core_("semaphore acquire", "semaphore release", checked_limit(count, limit),
+              unit_count(static_cast<std::size_t>(count))),
         block_at_limit_(block_at_limit) {}
 
  private:

@@ -25,6 +25,10 @@
 
 namespace eventlet {
 
+namespace hubs {
+class task;
+}  // namespace hubs
+
 // greenlet_error reports a switch that cannot happen: to a dead greenlet, or to a greenlet of
 // another thread.
 class EVENTLET_API greenlet_error : public std::runtime_error {
@@ -141,6 +145,22 @@ class EVENTLET_API greenlet {
   // set_name() names the greenlet for diagnostics (stack overflow, blocking reports).
   void set_name(std::string name) { name_ = std::move(name); }
 
+  // task() is the hub's record of the greenthread running in this greenlet (hubs/task.hpp):
+  // set by hubs::hub::enlist(), null for any other greenlet.
+  hubs::task* task() const noexcept { return task_; }
+  void set_task(hubs::task* t) noexcept { task_ = t; }
+
+  // backtrace() stores in `frames` up to `max` return addresses of where this suspended
+  // greenlet waits, innermost first, and returns how many. A probe runs on the greenlet's own
+  // stack, below its saved frame and with its saved registers, takes the trace with glibc's
+  // backtrace() and switches straight back; the saved frame is then put back as it was, so
+  // the greenlet resumes as if nothing happened and the switch path carries no check for it.
+  // Throws greenlet_error unless the greenlet is suspended (started, not dead, not the running
+  // one) and of the calling thread, when less than 16 KiB of its stack is left for the probe,
+  // or in a build with the ucontext switch (-Dcontext=ucontext), which has no saved frame to
+  // probe; std::invalid_argument for a negative `max`.
+  int backtrace(void** frames, int max);
+
   // locals() is this greenlet's storage for green-thread-local values (coros/local.hpp),
   // keyed by each local's id: made on first use, freed with the greenlet.
   std::unordered_map<std::uint64_t, std::any>& locals() {
@@ -189,6 +209,7 @@ class EVENTLET_API greenlet {
   std::string name_;
   std::unique_ptr<std::unordered_map<std::uint64_t, std::any>> locals_;
   detail::greenlet_anchor* anchor_ = nullptr;  // what greenlet_refs to it share, made on demand
+  hubs::task* task_ = nullptr;                 // the hub's record of its greenthread
 };
 
 // A reference to a greenlet that knows when the greenlet is gone: for a timer that must not

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "../base/export.hpp"
+#include "../base/pool_listing.hpp"
 #include "../coros/event.hpp"
 #include "../coros/greenthread.hpp"
 #include "../coros/semaphore.hpp"
@@ -123,6 +124,10 @@ class EVENTLET_API server {
   // connections() is the number of connections open (greenthreads running).
   std::size_t connections() const noexcept { return live_; }
 
+  // listing() is how the server shows among the thread's pools (base/pool_listing.hpp), with
+  // its connections, max_connections and stopping figures: name it there.
+  pool_listing& listing() noexcept { return listing_; }
+
  private:
   struct stop_accepting {};
   struct open_connection {
@@ -157,6 +162,11 @@ class EVENTLET_API server {
   double sweep_period_;
   std::optional<event<void>> drained_;  // sent when a connection ends, while shutdown() waits
   event<void> stopped_;                 // sent when shutdown() has finished
+  pool_listing listing_{"http::server", [this] {
+                          return stats_list{{"connections", live_},
+                                            {"max_connections", options_.max_connections},
+                                            {"stopping", stopping_}};
+                        }};
 };
 
 // serve() serves `listener` with `h` for ever, as server::serve() does (until the calling

@@ -83,6 +83,7 @@ void hub::open(std::unique_ptr<backend> b) {
   backend_ = std::move(b);
   fork_generation_ = detail::fork_generation.load(std::memory_order_relaxed);
   broken_ = 0;
+  last_poll_coarse_ = detail::clock_ns(CLOCK_MONOTONIC_COARSE);  // greenthreads' birth dates
   try {
     open_wake_fd();
     restart_greenlet();
@@ -259,19 +260,11 @@ void hub::call(const callback& fn, std::string_view where) {
   }
 }
 
-// ---- greenthreads -------------------------------------------------------------------------
-
-std::vector<eventlet::greenlet*> hub::greenthreads() const {
-  std::vector<eventlet::greenlet*> all;
-  all.reserve(tasks_.size);
-  for (const task* t = tasks_.first; t; t = t->next_) all.push_back(t->greenlet_);
-  return all;
-}
-
 // ---- the loop -----------------------------------------------------------------------------
 
 void hub::loop() {
   while (!stopping_) {
+    ++passes_;
     for (listener* l : graveyard_) delete l;
     graveyard_.clear();
     fire_timers();

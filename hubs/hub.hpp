@@ -179,6 +179,50 @@ class EVENTLET_API hub {
   // finished, oldest first (their names come from spawn_options or greenlet::set_name()).
   std::vector<eventlet::greenlet*> greenthreads() const;
 
+  // ---- Read-only views, for diagnostics (eventlet::debug, the backdoor console) ----------
+  // Each is a copy taken on the hub's thread; call them there. They allocate (std::bad_alloc).
+
+  // One listener: its fd and what it waits for.
+  struct listener_info {
+    int fd;
+    io events;
+  };
+  // listeners() lists the listeners added and not removed (the hub's own aside), by fd.
+  std::vector<listener_info> listeners() const;
+
+  // One pending timer: when it is due, in clock() seconds (0 for one queued for the next
+  // pass), and the greenlet it resumes (schedule_switch()), or null for a callback.
+  struct timer_info {
+    double due;
+    const eventlet::greenlet* resumes;
+  };
+  // timers() lists the pending timers: those queued for the next pass, then the delayed ones
+  // soonest first.
+  std::vector<timer_info> timers() const;
+
+  // runnable() lists the greenlets that queued wake-ups and zero-delay switches will resume on
+  // the next pass, in order.
+  std::vector<const eventlet::greenlet*> runnable() const;
+
+  // tasks() lists the greenthreads spawned on this hub and not finished, oldest first.
+  std::vector<task*> tasks() const;
+
+  // run_queue_length() is the number of calls queued for the next pass or left of this one.
+  std::size_t run_queue_length() const noexcept;
+
+  // passes() is the number of loop passes the hub has made.
+  std::uint64_t passes() const noexcept { return passes_; }
+
+  // What blocking detection has seen: how many stalls it reported, and the last one.
+  struct blocking_reports {
+    std::uint64_t count = 0;
+    std::string last_greenlet;
+    double last_seconds = 0;
+  };
+  // blocking_seen() is what blocking detection has reported since it was last started (see
+  // set_blocking_detection()); all zero while it is off.
+  blocking_reports blocking_seen() const;
+
   // greenlet() is the greenlet the loop runs in: the parent of greenthreads.
   eventlet::greenlet* greenlet() const noexcept { return greenlet_.get(); }
 
@@ -210,6 +254,9 @@ class EVENTLET_API hub {
   // enlist() lists a greenthread's task until it finishes (task::leave()); coros/ calls it
   // when it spawns one. The task must be off any list.
   void enlist(task& t) noexcept {
+    t.id_ = ++last_task_id_;
+    t.born_ns_ = last_poll_coarse_;
+    t.greenlet_->set_task(&t);
     t.list_ = &tasks_;
     t.prev_ = tasks_.last;
     (tasks_.last ? tasks_.last->next_ : tasks_.first) = &t;
@@ -332,7 +379,9 @@ class EVENTLET_API hub {
   bool last_poll_found_ = true;
   std::int64_t last_poll_coarse_ = 0;
 
-  task_list tasks_;                                // greenthreads, oldest first
+  task_list tasks_;  // greenthreads, oldest first
+  std::uint64_t last_task_id_ = 0;
+  std::uint64_t passes_ = 0;
   eventlet::greenlet* shutdown_caller_ = nullptr;  // set while shutdown() waits for a kill
 
   // Cross-thread wake-ups.

@@ -36,6 +36,8 @@ void trampoline(int fd, io events, std::optional<double> timeout, closes how) {
     h.remove(l);
     t.cancel();
   });
+  static constexpr const char* what[] = {"fd", "fd read", "fd write", "fd read/write"};
+  const wait_note note(self, what[static_cast<unsigned>(events) & 3], fd);
   h.switch_to();
 }
 

@@ -68,6 +68,9 @@ void hub::set_blocking_detection(double seconds, blocking_reporter report) {
       if (stalled >= limit && !reported) {
         reported = true;
         const std::string who = wp->running;
+        ++wp->seen.count;
+        wp->seen.last_greenlet = who;
+        wp->seen.last_seconds = stalled;
         lock.unlock();
         report(who, stalled);
         lock.lock();
@@ -75,6 +78,12 @@ void hub::set_blocking_detection(double seconds, blocking_reporter report) {
     }
   });
   watchdog_ = std::move(w);
+}
+
+hub::blocking_reports hub::blocking_seen() const {
+  if (!watchdog_) return {};
+  std::lock_guard lock(watchdog_->mutex);
+  return watchdog_->seen;
 }
 
 }  // namespace eventlet::hubs

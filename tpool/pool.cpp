@@ -504,10 +504,12 @@ void pool::wait_for(request& r) {
   hubs::hub& h = hubs::get_hub();
   h.check_can_block("tpool::execute");
   r.reply = detail::return_address_of(h);
-  hubs::wakeup me(getcurrent());
+  eventlet::greenlet* self = getcurrent();
+  hubs::wakeup me(self);
   r.waiter = &me;
   const scope_exit leave([&r] { r.waiter = nullptr; });  // a caller killed meanwhile abandons it
   impl_->submit(&r);
+  const hubs::wait_note note(self, "tpool");
   while (!r.done) h.switch_to();
 }
 

@@ -16,8 +16,10 @@ namespace eventlet::detail {
 template <typename T, typename Buffer>
 class queue_core {
  public:
-  explicit queue_core(std::optional<std::size_t> maxsize, Buffer buffer = Buffer())
-      : buffer_(std::move(buffer)), maxsize_(maxsize) {}
+  // queue_core() names what its getters and putters wait on, as listings show it.
+  queue_core(const char* get_what, const char* put_what, std::optional<std::size_t> maxsize,
+             Buffer buffer = Buffer())
+      : buffer_(std::move(buffer)), maxsize_(maxsize), getters_(get_what), putters_(put_what) {}
 
   // try_put() hands `item` to the longest-waiting getter, else buffers it if there is room;
   // returns false, leaving `item` alone, if the queue is full.

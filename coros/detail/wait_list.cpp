@@ -45,7 +45,8 @@ bool wait_list::wait(waiter& w, double timeout, give_back undo, void* context) {
     if (w.listed) unlink(&w);
   });
   try {
-    if (timeout >= 0) t = h.schedule_switch(timeout, getcurrent());
+    if (timeout >= 0) t = h.schedule_switch(timeout, w.self);
+    const hubs::wait_note note(w.self, what_);
     while (!w.woken) {
       suspend(h, w);
       if (timeout >= 0 && !t.pending()) break;  // timed out, unless woken meanwhile

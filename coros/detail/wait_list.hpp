@@ -54,7 +54,9 @@ class EVENTLET_API wait_list {
   // What to do with what a woken waiter was handed if it is killed before it can take it.
   using give_back = void (*)(waiter& w, void* context);
 
-  wait_list() = default;
+  // wait_list() names what its waiters wait on, as listings show it (hubs::task::waits_on()):
+  // `what` must be a string literal ("event", "queue get", ...).
+  explicit wait_list(const char* what) noexcept : what_(what) {}
   wait_list(const wait_list&) = delete;
   wait_list& operator=(const wait_list&) = delete;
 
@@ -124,6 +126,7 @@ class EVENTLET_API wait_list {
   waiter* head_ = nullptr;
   waiter* tail_ = nullptr;
   std::size_t size_ = 0;
+  const char* what_;
 };
 
 }  // namespace eventlet::detail

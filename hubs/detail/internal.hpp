@@ -32,6 +32,7 @@ struct hub::watchdog {
   bool hub_running = true;
   std::string running;
   trace_function previous;
+  blocking_reports seen;  // guarded by mutex
 };
 
 }  // namespace eventlet::hubs

@@ -21,6 +21,7 @@
 #include <string>
 #include <system_error>
 
+#include "backdoor_option.hpp"
 #include "command_line.hpp"
 #include "eventlet.hpp"
 #include "stop_signal.hpp"
@@ -106,10 +107,12 @@ void chat(green::socket connection, green::address peer) {
 }
 
 int main(int argc, char** argv) {
-  const examples::command_line args(argc, argv, "chat_server [--port N]", {"--port"});
+  const examples::command_line args(argc, argv, "chat_server [--port N] [--backdoor PATH]",
+                                    {"--port", "--backdoor"});
   examples::block_stop_signals();  // before any thread starts
   try {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
+    examples::serve_backdoor(args);
     green::socket server = green::listen({"127.0.0.1", args.port(3000)});
     examples::serve_until_signal([&] {
       examples::announce(server.getsockname());

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "backdoor_option.hpp"
 #include "command_line.hpp"
 #include "eventlet.hpp"
 #include "stop_signal.hpp"
@@ -28,11 +29,13 @@ void echo(green::socket connection, green::address) {
 }
 
 int main(int argc, char** argv) {
-  const examples::command_line args(argc, argv, "echo_server [--port N] [--threads N]",
-                                    {"--port", "--threads"});
+  const examples::command_line args(argc, argv,
+                                    "echo_server [--port N] [--threads N] [--backdoor PATH]",
+                                    {"--port", "--threads", "--backdoor"});
   examples::block_stop_signals();  // before any thread starts
   try {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
+    examples::serve_backdoor(args);
     const green::address local{"127.0.0.1", args.port(6000)};
     if (args.value("--threads", "").empty()) {
       green::socket server = green::listen(local);

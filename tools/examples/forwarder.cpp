@@ -18,6 +18,7 @@
 #include <system_error>
 #include <vector>
 
+#include "backdoor_option.hpp"
 #include "command_line.hpp"
 #include "eventlet.hpp"
 #include "stop_signal.hpp"
@@ -63,8 +64,9 @@ void forward(green::socket client, green::address) {
 }
 
 int main(int argc, char** argv) {
-  const examples::command_line args(argc, argv, "forwarder [--port N] --to HOST:PORT",
-                                    {"--port", "--to"});
+  const examples::command_line args(argc, argv,
+                                    "forwarder [--port N] --to HOST:PORT [--backdoor PATH]",
+                                    {"--port", "--to", "--backdoor"});
   const int listen_port = args.port(7000);
   const std::string to = args.value("--to");
   const std::size_t colon = to.rfind(':');
@@ -75,6 +77,7 @@ int main(int argc, char** argv) {
   examples::block_stop_signals();  // before any thread starts
   try {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
+    examples::serve_backdoor(args);
     target = green::resolve(host, port);
     green::socket server = green::listen({"127.0.0.1", listen_port});
     examples::serve_until_signal([&] {

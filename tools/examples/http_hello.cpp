@@ -12,6 +12,7 @@
 #include <exception>
 #include <string>
 
+#include "backdoor_option.hpp"
 #include "command_line.hpp"
 #include "eventlet.hpp"
 #include "http/server.hpp"
@@ -20,10 +21,12 @@
 using namespace eventlet;
 
 int main(int argc, char** argv) {
-  const examples::command_line args(argc, argv, "http_hello [--port N]", {"--port"});
+  const examples::command_line args(argc, argv, "http_hello [--port N] [--backdoor PATH]",
+                                    {"--port", "--backdoor"});
   examples::block_stop_signals();  // before any thread starts
   try {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
+    examples::serve_backdoor(args);
     green::socket listener = green::listen({"127.0.0.1", args.port(8080)}, 1024);
     const std::string sixteen_k(16 * 1024, 'x');
     http::server_options options;

@@ -22,6 +22,7 @@
 #include <string>
 #include <utility>
 
+#include "backdoor_option.hpp"
 #include "command_line.hpp"
 #include "eventlet.hpp"
 #include "stop_signal.hpp"
@@ -94,9 +95,9 @@ void echo(green::tls_socket connection, green::address peer) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const examples::command_line args(argc, argv,
-                                    "tls_echo_server [--port N] [--cert FILE --key FILE]",
-                                    {"--port", "--cert", "--key"});
+  const examples::command_line args(
+      argc, argv, "tls_echo_server [--port N] [--cert FILE --key FILE] [--backdoor PATH]",
+      {"--port", "--cert", "--key", "--backdoor"});
   const int port = args.port(8443);
   const std::string cert_file = args.value("--cert", ""), key_file = args.value("--key", "");
   if (cert_file.empty() != key_file.empty()) args.fail("--cert and --key go together");
@@ -104,6 +105,7 @@ int main(int argc, char** argv) {
   examples::block_stop_signals();  // before any thread starts
   try {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
+    examples::serve_backdoor(args);
     green::tls_context context = [&] {
       if (!cert_file.empty()) return green::tls_context::server(cert_file, key_file);
       std::fprintf(stderr,

@@ -19,6 +19,7 @@
 #include <set>
 #include <string>
 
+#include "backdoor_option.hpp"
 #include "command_line.hpp"
 #include "eventlet.hpp"
 #include "stop_signal.hpp"
@@ -99,10 +100,12 @@ void chat(http::request& req, http::response& res) {
 }
 
 int main(int argc, char** argv) {
-  const examples::command_line args(argc, argv, "web_chat [--port N]", {"--port"});
+  const examples::command_line args(argc, argv, "web_chat [--port N] [--backdoor PATH]",
+                                    {"--port", "--backdoor"});
   examples::block_stop_signals();  // before any thread starts
   try {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
+    examples::serve_backdoor(args);
     green::socket listener = green::listen({"127.0.0.1", args.port(7000)});
     http::server server(listener, [](http::request& req, http::response& res) {
       if (req.path() == "/chat" && http::is_websocket_upgrade(req.head())) return chat(req, res);
