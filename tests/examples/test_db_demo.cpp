@@ -6,6 +6,7 @@
 #include "example.hpp"
 #include "postgres.hpp"
 
+using example_tests::exited;
 using example_tests::outcome;
 using hub_tests::hub_test;
 
@@ -13,10 +14,6 @@ namespace {
 
 outcome db_demo(const std::vector<std::string>& args) {
   return example_tests::run("DB_DEMO", args);
-}
-
-bool exited(const outcome& o, int status) {
-  return WIFEXITED(o.status) && WEXITSTATUS(o.status) == status;
 }
 
 }  // namespace

@@ -10,34 +10,22 @@
 // the server's log for any other failure.
 #pragma once
 
-#include <memory>
 #include <string>
 
 #include "server.hpp"
 
 namespace test_support::servers {
 
-class mariadb {
+class mariadb : public server {
  public:
   // mariadb() creates the data directory and starts the server, waiting until it accepts.
   mariadb();
-  mariadb(const mariadb&) = delete;
-  mariadb& operator=(const mariadb&) = delete;
-  ~mariadb();
 
   // shared() is one server for the whole test process, started on first use.
   static mariadb& shared();
 
   // socket_path() is the server's Unix socket.
   std::string socket_path() const { return dir_.path() + "/mysqld.sock"; }
-
-  // log() is what the server has written so far.
-  std::string log() const { return read_file(log_path_); }
-
- private:
-  temp_dir dir_;
-  std::string log_path_;
-  std::unique_ptr<child> server_;
 };
 
 }  // namespace test_support::servers

@@ -14,17 +14,16 @@ std::string program(const std::string& name) {
 
 }  // namespace
 
-postgres::postgres()
-    : dir_("eventlet-pg", unprivileged("postgres")), log_path_(dir_.path() + "/server.log") {
+postgres::postgres() : server("eventlet-pg", unprivileged("postgres")) {
   const std::optional<account> as = unprivileged("postgres");
-  const std::string initdb = program("initdb"), server = program("postgres");
+  const std::string initdb = program("initdb"), postmaster = program("postgres");
   const std::string data = dir_.path() + "/data";
   // Trust on the private socket only; no fsync: a test's data need not survive a crash.
   run({initdb, "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync",
        "--no-instructions"},
       dir_.path() + "/initdb.log", as);
-  server_ = std::make_unique<child>(
-      std::vector<std::string>{server, "-D", data, "-k", dir_.path(), "-p", "5432", "-c",
+  process_ = std::make_unique<child>(
+      std::vector<std::string>{postmaster, "-D", data, "-k", dir_.path(), "-p", "5432", "-c",
                                "listen_addresses=", "-c", "fsync=off", "-c",
                                "synchronous_commit=off", "-c", "full_page_writes=off", "-c",
                                "max_connections=200"},
@@ -36,10 +35,8 @@ postgres::postgres()
         return stat(socket.c_str(), &st) == 0 &&
                log().find("ready to accept connections") != std::string::npos;
       },
-      *server_, 60, "postgres", log_path_);
+      *process_, 60, "postgres", log_path_);
 }
-
-postgres::~postgres() { server_.reset(); }
 
 postgres& postgres::shared() {
   static postgres instance;

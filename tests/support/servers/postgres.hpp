@@ -9,20 +9,16 @@
 // server's log for any other failure.
 #pragma once
 
-#include <memory>
 #include <string>
 
 #include "server.hpp"
 
 namespace test_support::servers {
 
-class postgres {
+class postgres : public server {
  public:
   // postgres() creates the cluster and starts the server, waiting until it accepts connections.
   postgres();
-  postgres(const postgres&) = delete;
-  postgres& operator=(const postgres&) = delete;
-  ~postgres();
 
   // shared() is one server for the whole test process, started on first use; later calls after a
   // failed start try again (and throw again).
@@ -32,16 +28,8 @@ class postgres {
   std::string conninfo() const;
 
   // socket_dir() is the directory of the server's socket; port() the number in its name.
-  const std::string& socket_dir() const { return dir_.path(); }
+  const std::string& socket_dir() const { return dir(); }
   int port() const { return 5432; }
-
-  // log() is what the server has written so far.
-  std::string log() const { return read_file(log_path_); }
-
- private:
-  temp_dir dir_;
-  std::string log_path_;
-  std::unique_ptr<child> server_;
 };
 
 }  // namespace test_support::servers

@@ -8,34 +8,22 @@
 // server's log for any other failure.
 #pragma once
 
-#include <memory>
 #include <string>
 
 #include "server.hpp"
 
 namespace test_support::servers {
 
-class redis {
+class redis : public server {
  public:
   // redis() starts the server and waits until it answers PING.
   redis();
-  redis(const redis&) = delete;
-  redis& operator=(const redis&) = delete;
-  ~redis();
 
   // shared() is one server for the whole test process, started on first use.
   static redis& shared();
 
   // socket_path() is the server's Unix socket.
   std::string socket_path() const { return dir_.path() + "/redis.sock"; }
-
-  // log() is what the server has written so far.
-  std::string log() const { return read_file(log_path_); }
-
- private:
-  temp_dir dir_;
-  std::string log_path_;
-  std::unique_ptr<child> server_;
 };
 
 }  // namespace test_support::servers

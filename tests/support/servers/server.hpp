@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <csignal>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -86,13 +87,38 @@ class child {
   double grace_;
 };
 
+// read_file() is the text of `path` (empty if it cannot be read).
+std::string read_file(const std::string& path);
+
+// What the three fixtures share: the directory the server lives in, its log, and the server
+// process (stopped before the directory is removed).
+class server {
+ public:
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // dir() is the server's temporary directory (its socket is in it).
+  const std::string& dir() const { return dir_.path(); }
+
+  // log() is what the server has written so far.
+  std::string log() const { return read_file(log_path_); }
+
+ protected:
+  // server() makes the directory, owned by `owner` if given; the derived fixture starts the
+  // process.
+  server(const std::string& prefix, std::optional<account> owner)
+      : dir_(prefix, owner), log_path_(dir_.path() + "/server.log") {}
+  ~server() { process_.reset(); }
+
+  temp_dir dir_;
+  std::string log_path_;
+  std::unique_ptr<child> process_;
+};
+
 // run() runs `argv` to its end (at most `seconds`, then SIGKILL), output appended to `log`;
 // throws start_failed with the log's text if it does not exit with status 0.
 void run(const std::vector<std::string>& argv, const std::string& log, std::optional<account> as,
          double seconds = 120);
-
-// read_file() is the text of `path` (empty if it cannot be read).
-std::string read_file(const std::string& path);
 
 // wait_until() calls `ready` every 20 ms until it returns true, for at most `seconds`, or
 // until `server` exits; throws start_failed with `what` and `log`'s text then.
