@@ -93,13 +93,13 @@ class postgres_connection final : public connection {
     try {
       send();
       receive();
+      return collect();
     } catch (const error&) {
       throw;
     } catch (...) {  // the caller was interrupted mid-query
       cancel();
       throw;
     }
-    return collect();
   }
 
   bool in_transaction() const override {

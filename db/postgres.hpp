@@ -7,7 +7,9 @@
 // (PQconsumeInput, PQisBusy) wait in the hub on the connection's socket, so a query stops only
 // its greenthread. A greenthread killed or timed out mid-query cancels it on the server
 // (PQcancel, which blocks, runs on the thread pool) and its connection becomes broken(): a
-// pool closes it. Connection strings are libpq's (key=value or a postgresql:// URI).
+// pool closes it. Connection strings are libpq's (key=value or a postgresql:// URI); libpq
+// resolves a host name with a blocking getaddrinfo(), so give a socket directory, an IP address
+// or hostaddr= for a connect that never stops the hub.
 // Integer and boolean columns read as integers, float4/float8 as doubles, everything else
 // (numeric included, to keep its digits) as its text.
 #pragma once

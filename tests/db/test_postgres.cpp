@@ -1,10 +1,16 @@
 // The PostgreSQL driver against a real server (the fixture's): typed values and NULLs, bound
 // parameters, errors with their SQLSTATE, transactions, and connection failures.
 #include <doctest/doctest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
 
 #include "../support/fixture.hpp"
 #include "base/errors.hpp"
 #include "db/error.hpp"
+#include "db/pool.hpp"
 #include "db/postgres.hpp"
 #include "db/transaction.hpp"
 #include "postgres_server.hpp"
@@ -102,4 +108,24 @@ TEST_CASE_FIXTURE(hub_tests::hub_test,
   }
   CHECK(victim->broken());
   CHECK_THROWS_AS(victim->execute("SELECT 1"), db::error);
+}
+
+TEST_CASE_FIXTURE(hub_tests::hub_test, "postgres: a server that never answers: connect_timeout") {
+  // A socket that listens where a postmaster's would, and never accepts.
+  char dir[] = "/tmp/eventlet-mute-XXXXXX";
+  REQUIRE(mkdtemp(dir));
+  const std::string path = std::string(dir) + "/.s.PGSQL.5432";
+  const int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  REQUIRE(bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(listen(s, 8) == 0);
+  db::pool p(db::postgres_connector(std::string("host=") + dir + " user=postgres"),
+             {.connect_timeout = 0.2});
+  CHECK_THROWS_AS(p.checkout(), timeout_error);
+  CHECK(p.stats().size == 0);
+  close(s);
+  unlink(path.c_str());
+  rmdir(dir);
 }
