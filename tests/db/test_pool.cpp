@@ -8,6 +8,7 @@
 
 #include "../support/fixture.hpp"
 #include "base/errors.hpp"
+#include "coros/event.hpp"
 #include "coros/greenthread.hpp"
 #include "db/error.hpp"
 #include "db/pool.hpp"
@@ -32,18 +33,18 @@ TEST_CASE_FIXTURE(hub_tests::hub_test, "pool: bad options are rejected") {
 }
 
 TEST_CASE_FIXTURE(hub_tests::hub_test, "pool: at most max_size open, the others wait in turn") {
-  db::pool p(memory(), {.min_size = 1, .max_size = 2});
-  CHECK(p.stats().created == 1);
-  CHECK(p.stats().idle == 1);
+  db::pool p(memory(), {.min_size = 2, .max_size = 2});  // opened now: no connect races
+  CHECK(p.stats().created == 2);
+  CHECK(p.stats().idle == 2);
   std::vector<int> order;
   std::vector<greenthread<void>> users;
   for (int i = 0; i < 4; ++i)
     users.push_back(spawn([&, i] {
       db::lease c = p.checkout();
       order.push_back(i);
-      sleep(0.05);
+      sleep(0.1);  // long enough for the checks below, even on a loaded machine
     }));
-  sleep(0.01);
+  sleep(0);  // all four run: two hold a connection, two wait
   db::pool_stats s = p.stats();
   CHECK(s.size == 2);
   CHECK(s.idle == 0);
@@ -130,11 +131,13 @@ TEST_CASE_FIXTURE(hub_tests::hub_test, "pool: discard(), failed connects, idle a
 
 TEST_CASE_FIXTURE(hub_tests::hub_test, "pool: a greenthread killed holding a lease gives it back") {
   db::pool p(memory(), {.max_size = 1});
+  event<void> holding;
   auto holder = spawn([&] {
     db::lease c = p.checkout();
+    holding.send();
     sleep(10);
   });
-  sleep(0.01);
+  holding.wait();
   CHECK(p.stats().idle == 0);
   holder.kill();
   CHECK(p.stats().idle == 1);
@@ -144,13 +147,16 @@ TEST_CASE_FIXTURE(hub_tests::hub_test, "pool: a greenthread killed holding a lea
 TEST_CASE_FIXTURE(hub_tests::hub_test,
                   "pool: a connection whose thread-pool call was cut off is not lent again") {
   db::pool p(memory(), {.max_size = 1});
+  event<void> querying;
   auto user = spawn([&] {
     db::lease c = p.checkout();
+    querying.send();
     c->execute(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000) "
         "SELECT count(*) FROM n");
   });
-  sleep(0.02);
+  querying.wait();
+  sleep(0.02);  // the query is on a pool thread
   user.kill();
   CHECK(p.stats().discarded == 1);
   CHECK(p.stats().size == 0);
