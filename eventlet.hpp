@@ -52,4 +52,8 @@
 #include "hubs/backend.hpp"
 #include "hubs/hub.hpp"
 #include "hubs/trampoline.hpp"
+#include "smp/channel.hpp"
+#include "smp/group.hpp"
+#include "smp/run_on.hpp"
+#include "smp/server.hpp"
 #include "tpool/tpool.hpp"

@@ -27,6 +27,7 @@
 #include "../base/export.hpp"
 #include "../greenlet/greenlet.hpp"
 #include "backend.hpp"
+#include "deferred.hpp"
 #include "errors.hpp"
 #include "queued_call.hpp"
 #include "remote_hub.hpp"
@@ -131,8 +132,10 @@ class EVENTLET_API hub {
   // switch_to() suspends the calling greenthread (or the main greenlet) and runs the hub until
   // something switches back; returns the value switched back with. Throws blocking_call_error
   // when called from the hub greenlet itself (a timer or listener callback), hub_error on a
-  // shut-down hub.
+  // shut-down hub. First throws the exception the caller has pending, if any (deferred.hpp).
   std::any switch_to() {
+    if (detail::tls_deferred) [[unlikely]]
+      detail::throw_deferred();
     eventlet::greenlet* g = greenlet_.get();
     if (!g || g->dead() || getcurrent() == g) [[unlikely]]
       g = &restart_greenlet();

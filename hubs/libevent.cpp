@@ -221,8 +221,14 @@ void check_not_interposed() {
 
 const char* libevent_unusable() noexcept {
   if (const char* why = interposed()) return why;
-  const char** methods = event_get_supported_methods();
-  return methods && methods[0] ? nullptr : "libevent supports no method here";
+  // event_get_supported_methods() frees and remakes a static array on every call, so two
+  // threads making hubs at once would race (ThreadSanitizer saw it). The answer never changes:
+  // it is asked once.
+  static const bool has_method = [] {
+    const char** methods = event_get_supported_methods();
+    return methods && methods[0];
+  }();
+  return has_method ? nullptr : "libevent supports no method here";
 }
 
 std::unique_ptr<backend> make_libevent_backend() {

@@ -1,5 +1,7 @@
 // The hub each thread owns: made on first use, put on another backend by use_hub(), opened
 // again after shutdown(), shut down when the thread exits.
+#include <dlfcn.h>
+
 #include "../base/log.hpp"
 #include "detail/internal.hpp"
 
@@ -11,6 +13,19 @@ std::unique_ptr<backend> make_backend(std::string_view name, std::string_view or
 constinit thread_local hub* detail::tls_hub = nullptr;
 
 namespace detail {
+
+// libeventlet_patch.so (which links libeventlet.so) preloaded into a program that has its own
+// copy of eventlet, linked statically: the patch library would read the hub state of the other
+// copy, never open, and make no call green. Refused here, at the thread's first hub.
+void check_one_copy() {
+  using slot = hub** (*)();
+  if (auto theirs = reinterpret_cast<slot>(dlsym(RTLD_DEFAULT, "eventlet_patch_hub_slot")))
+    if (theirs() != &tls_hub)
+      throw hub_error(
+          "libeventlet_patch.so is loaded into a program with its own static copy of eventlet: "
+          "it cannot see this hub. Link libeventlet_patch.a (whole) instead of preloading it, "
+          "or link eventlet shared");
+}
 
 // Owns the calling thread's hub. Thread-locals die in reverse order of construction: the
 // thread's greenlet state is made first (getcurrent()), so that it outlives the hub, whose
@@ -41,9 +56,10 @@ struct thread_hub {
 
   // install() puts the calling thread's hub on `b`: makes it, opens it again, or moves it.
   hub& install(std::unique_ptr<backend> b) {
-    if (!owned)
+    if (!owned) {
+      check_one_copy();
       owned.reset(new hub(std::move(b)));
-    else if (!owned->backend_)
+    } else if (!owned->backend_)
       owned->open(std::move(b));
     else
       owned->replace_backend(std::move(b));

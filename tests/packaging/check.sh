@@ -4,6 +4,8 @@
 # installed header brings in libevent's or libev's headers (whose `struct event` and macros
 # would then land in every program). Given a fourth file, builds and runs it with those headers
 # next to ours.
+# Then builds patch_consumer.cpp (next to consumer.cpp) with `pkg-config eventlet-patch`, checks
+# that it needs libeventlet_patch.so once, and runs it.
 # usage: check.sh <build dir> <version> <consumer.cpp> [<with_libevent_libev.cpp>]
 set -eu
 . "$(dirname "$0")/prefix.sh"
@@ -16,6 +18,14 @@ readelf -d "$scratch/consumer" | grep -q "NEEDED.*\[libeventlet\.so\.${2%%.*}\]"
   { echo "FAIL: the program does not need libeventlet.so.${2%%.*}"; exit 1; }
 LD_LIBRARY_PATH=$libdir "$scratch/consumer" "$2" ||
   { echo "FAIL: $3 exited with status $?"; exit 1; }
+
+patch_src=$(dirname "$3")/patch_consumer.cpp
+g++ "$patch_src" $(pkg-config "$prefix" --cflags --libs eventlet-patch) -o "$scratch/patch_consumer" ||
+  { echo "FAIL: cannot build $patch_src with pkg-config eventlet-patch"; exit 1; }
+needed=$(readelf -d "$scratch/patch_consumer" | grep -c "NEEDED.*\[libeventlet_patch\.so\.${2%%.*}\]" || true)
+[ "$needed" = 1 ] || { echo "FAIL: the program needs libeventlet_patch.so $needed times"; exit 1; }
+LD_LIBRARY_PATH=$libdir "$scratch/patch_consumer" ||
+  { echo "FAIL: $patch_src exited with status $?"; exit 1; }
 
 theirs='(event2/[^>"]*|event\.h|ev\.h|ev\+\+\.h)'
 if grep -rnE "^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"]$theirs[>\"]" "$inc"; then

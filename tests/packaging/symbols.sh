@@ -5,6 +5,8 @@
 # A function's parameters are not its name: hub::remove(hubs::detail::listener*) is hub's.
 # The allowlist has one fixed string a line, allowing every symbol whose demangled name contains
 # it; lines starting with # are comments.
+# It also fails if the library defines a C library call that libeventlet_patch interposes:
+# linking libeventlet alone must change no C library call.
 # usage: symbols.sh <libeventlet.so> <allowlist>
 set -eu
 symbols=$(nm -DC --defined-only "$1" | cut -d' ' -f3- | sort -u)
@@ -21,3 +23,15 @@ if [ -n "$detail" ]; then
   echo "$detail"
   exit 1
 fi
+
+interposed='read write readv writev recv send recvfrom sendto recvmsg sendmsg accept accept4 connect
+  poll ppoll select pselect epoll_wait sleep usleep nanosleep clock_nanosleep socket socketpair pipe
+  pipe2 dup dup2 dup3 close fcntl fcntl64 ioctl setsockopt getaddrinfo gethostbyname gethostbyname2
+  gethostbyname_r gethostbyname2_r __read_chk __recv_chk __recvfrom_chk __poll_chk __ppoll_chk'
+defined=$(nm -D --defined-only "$1" | awk '{print $3}')
+for name in $interposed; do
+  if echo "$defined" | grep -qx "$name"; then
+    echo "FAIL: $1 defines $name, which only libeventlet_patch may interpose"
+    exit 1
+  fi
+done

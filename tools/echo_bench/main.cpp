@@ -1,6 +1,8 @@
 // echo_bench: echo throughput, side by side in one run, of an echo server written as a raw
 // single-threaded epoll loop in C (echo_raw_epoll, the baseline), of the example echo_server
-// under each hub, and of the example tls_echo_server where it is built beside echo_server.
+// under each hub, of echo_server --threads 1 and 2 (smp::server: its share of the work per
+// thread is shown, as each serving thread's part of their CPU time), and of the example
+// tls_echo_server where it is built beside echo_server.
 //
 //   build/tools/echo_bench [--connections N] [--seconds S] [--json]
 //
@@ -104,6 +106,10 @@ int main(int argc, char** argv) {
     const std::size_t n = hub == "select" ? std::min<std::size_t>(connections, 1000) : connections;
     add({"echo_server", dir + "/examples/echo_server", hub, n, false});
   }
+  // smp::server on the default hub: one thread, then two (the kernel spreads the connections).
+  for (const int threads : {1, 2})
+    add({"echo_server -t" + std::to_string(threads), dir + "/examples/echo_server",
+         eventlet::hubs::get_default_hub(), connections, false, threads});
   const std::string tls_path = dir + "/examples/tls_echo_server";
   const bool have_tls = access(tls_path.c_str(), X_OK) == 0;
   if (have_tls)
@@ -132,6 +138,7 @@ int main(int argc, char** argv) {
             "\n%s on %s: %zu connections (it cannot watch fds from 1024 on); its ratio is "
             "to the C baseline at %zu.",
             b.spec.program.c_str(), b.spec.hub.c_str(), b.spec.connections, connections);
+    print_thread_shares(all);
     if (!have_tls) std::printf("\ntls_echo_server: not built beside echo_server; TLS skipped.");
     std::printf("\n");
   }

@@ -77,6 +77,18 @@ void print_table(const std::vector<bench>& all, std::size_t connections, double 
   }
 }
 
+void print_thread_shares(const std::vector<bench>& all) {
+  for (const bench& b : all) {
+    if (b.spec.threads < 2 || !b.failure.empty()) continue;
+    double total = 0;
+    for (const double c : b.thread_cpu) total += c;
+    std::printf("\n%s on %s: each serving thread's share of their CPU time:",
+                b.spec.program.c_str(), b.spec.hub.c_str());
+    for (std::size_t i = 0; i < b.thread_cpu.size(); ++i)
+      std::printf(" %s%.0f%%", i ? "/ " : "", total > 0 ? b.thread_cpu[i] / total * 100 : 0.0);
+  }
+}
+
 void print_json(const std::vector<bench>& all) {
   std::printf("[\n");
   for (std::size_t i = 0; i < all.size(); ++i) {

@@ -2,6 +2,7 @@
 // server's RSS and CPU time from /proc.
 #include "servers.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -33,9 +34,10 @@ long vm_rss_kib(pid_t pid) {
   return 0;
 }
 
-// The CPU time process `pid` has used (user and system), in seconds.
-double cpu_seconds(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+// The CPU time process `pid` (or its thread `task`, "/task/TID") has used (user and system),
+// in seconds.
+double cpu_seconds(pid_t pid, const std::string& task = "") {
+  std::ifstream f("/proc/" + std::to_string(pid) + task + "/stat");
   const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   std::istringstream fields(text.substr(text.rfind(')') + 2));  // from field 3 on
   std::string skip;
@@ -43,6 +45,25 @@ double cpu_seconds(pid_t pid) {
   double utime = 0, stime = 0;  // fields 14 and 15, in clock ticks
   fields >> utime >> stime;
   return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The CPU time of each thread of process `pid` that serves (named "eventlet-smp-N" by
+// smp::group), in the order of N.
+std::vector<double> serving_thread_cpu(pid_t pid) {
+  std::vector<double> cpu;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task/";
+  DIR* dir = opendir(tasks.c_str());
+  if (!dir) return cpu;
+  while (const dirent* e = readdir(dir)) {
+    std::ifstream comm(tasks + e->d_name + "/comm");
+    std::string name;
+    if (!std::getline(comm, name) || name.rfind("eventlet-smp-", 0) != 0) continue;
+    const auto index = static_cast<std::size_t>(std::atoi(name.c_str() + 13));
+    if (cpu.size() <= index) cpu.resize(index + 1);
+    cpu[index] = cpu_seconds(pid, std::string("/task/") + e->d_name);
+  }
+  closedir(dir);
+  return cpu;
 }
 
 // Reads one line from `fd`, waiting at most `seconds` for each byte.
@@ -78,8 +99,13 @@ void start(bench& b) {
     return;
   }
   std::string port_arg = "0", hub_env = "EVENTLET_HUB=" + b.spec.hub;
-  std::vector<char*> argv{b.spec.path.data(), const_cast<char*>("--port"), port_arg.data(),
-                          nullptr};
+  std::string threads_arg = std::to_string(b.spec.threads);
+  std::vector<char*> argv{b.spec.path.data(), const_cast<char*>("--port"), port_arg.data()};
+  if (b.spec.threads > 0) {
+    argv.push_back(const_cast<char*>("--threads"));
+    argv.push_back(threads_arg.data());
+  }
+  argv.push_back(nullptr);
   std::vector<char*> envp{hub_env.data()};  // before the inherited environment: it wins
   for (char** e = environ; *e; ++e) envp.push_back(*e);
   envp.push_back(nullptr);
@@ -122,6 +148,7 @@ void start(bench& b) {
 
 void window(bench& b) {
   const double cpu = cpu_seconds(b.server);
+  const std::vector<double> threads_before = serving_thread_cpu(b.server);
   char said = 0;
   window_report w;
   if (!send_control(b.control, go_byte) || !receive(b.control, said) || said != end_byte) {
@@ -129,6 +156,10 @@ void window(bench& b) {
     return;
   }
   b.server_cpu += cpu_seconds(b.server) - cpu;
+  const std::vector<double> threads_after = serving_thread_cpu(b.server);
+  b.thread_cpu.resize(threads_after.size());
+  for (std::size_t i = 0; i < threads_after.size() && i < threads_before.size(); ++i)
+    b.thread_cpu[i] += threads_after[i] - threads_before[i];
   if (!receive(b.control, w)) {
     b.failure = "the load generator died";
     return;

@@ -55,6 +55,16 @@ class command_line {
     return parse_port(text, "--port");
   }
 
+  // count() is the value of `name` as a whole number from 1 to `most`, else `fallback`.
+  int count(const std::string& name, int fallback, int most) const {
+    const std::string text = value(name, std::to_string(fallback));
+    char* end = nullptr;
+    const long n = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || n < 1 || n > most)
+      fail(name + " '" + text + "' is not a number from 1 to " + std::to_string(most));
+    return static_cast<int>(n);
+  }
+
   // parse_port() reads a port number, 0..65535, given for `name`.
   int parse_port(const std::string& text, const std::string& name) const {
     char* end = nullptr;

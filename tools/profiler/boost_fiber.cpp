@@ -2,6 +2,7 @@
 #include "boost_fiber.hpp"
 
 #include <boost/fiber/all.hpp>
+#include <thread>
 
 #include "../bench.hpp"
 
@@ -27,6 +28,24 @@ void channel_ping_pong(std::uint64_t n) {
   });
   a.join();
   b.join();
+}
+
+void cross_thread_ping_pong(std::uint64_t n) {
+  boost::fibers::buffered_channel<std::uint64_t> c1(2), c2(2);
+  std::thread peer([&] {
+    std::uint64_t item = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      c1.pop(item);
+      c2.push(item);
+    }
+  });
+  std::uint64_t item = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    c1.push(i);
+    c2.pop(item);
+    bench::keep(item);
+  }
+  peer.join();
 }
 
 void spawn_join(std::uint64_t n) {

@@ -120,32 +120,6 @@ void spawn_wait(std::uint64_t n) {
   for (std::uint64_t i = 0; i < n; ++i) bench::keep(eventlet::spawn([] { return 1; }).wait());
 }
 
-// Our figure and another library's for the same work, measured in alternating rounds so that a
-// slow spell of this shared machine falls on both: each the median of its rounds, and the
-// median of the per-round ratios.
-struct side_by_side {
-  bench::figure ours, theirs;
-  double ratio;
-};
-
-template <typename Ours, typename Theirs>
-side_by_side alternate(Ours ours, Theirs theirs) {
-  constexpr int rounds = 7;
-  std::vector<bench::figure> a, b;
-  std::vector<double> ratios;
-  for (int i = 0; i < rounds; ++i) {
-    a.push_back(bench::measure(ours, 3));
-    b.push_back(bench::measure(theirs, 3));
-    ratios.push_back(a.back().ns / b.back().ns);
-  }
-  auto median = [](auto v, auto less) {
-    std::sort(v.begin(), v.end(), less);
-    return v[v.size() / 2];
-  };
-  auto by_ns = [](const bench::figure& x, const bench::figure& y) { return x.ns < y.ns; };
-  return {median(a, by_ns), median(b, by_ns), median(ratios, std::less<double>())};
-}
-
 }  // namespace
 
 void bench_coros(report& r) {

@@ -15,7 +15,7 @@ namespace {
 namespace hubs = eventlet::hubs;
 
 constexpr char usage[] =
-    "usage: %s [--json] [--hub all|NAME] [--only greenlet|hubs|coros|tpool] [--help]\n";
+    "usage: %s [--json] [--hub all|NAME] [--only greenlet|hubs|coros|tpool|smp] [--help]\n";
 
 // What --help prints after the usage line.
 constexpr char help[] = R"(
@@ -27,7 +27,7 @@ options
   --hub NAME     measure the hubs group on hub NAME only (default: all usable hubs, or
                  EVENTLET_HUB if set); an unknown or unusable name is an error listing the
                  usable ones
-  --only GROUP   run one group: greenlet, hubs, coros or tpool (default: all four)
+  --only GROUP   run one group: greenlet, hubs, coros, tpool or smp (default: all five)
   --help         print this text
 
 benchmarks (time rows are per operation, in ns, with TSC cycles where the CPU has them)
@@ -67,7 +67,7 @@ JSON schema
 exit status: 0 when it ran (targets missed included), 1 when a benchmark failed, 2 for bad
 arguments or an unusable hub
 )";
-constexpr const char* groups[] = {"greenlet", "hubs", "coros", "tpool"};
+constexpr const char* groups[] = {"greenlet", "hubs", "coros", "tpool", "smp"};
 
 // The hubs to measure: every usable one for "all", else `name`; throws hubs::hub_error, naming
 // the usable hubs, if `name` is not one of them.
@@ -122,6 +122,7 @@ int main(int argc, char** argv) {
     if (!measured.empty()) profiler::bench_hubs(r, measured);
     if (only.empty() || only == "coros") profiler::bench_coros(r);
     if (only.empty() || only == "tpool") profiler::bench_tpool(r);
+    if (only.empty() || only == "smp") profiler::bench_smp(r);
     json ? r.print_json() : r.print_table();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "eventlet_profile: %s\n", e.what());
