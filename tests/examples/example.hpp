@@ -196,6 +196,11 @@ struct outcome {
   std::string err;  // stderr
 };
 
+// exited() tells whether the program ran to its end with exit status `status`.
+inline bool exited(const outcome& o, int status) {
+  return WIFEXITED(o.status) && WEXITSTATUS(o.status) == status;
+}
+
 // run() runs `variable`'s program with `args` and `extra_env` ("NAME=value") to its end.
 inline outcome run(const char* variable, const std::vector<std::string>& args,
                    const std::vector<std::string>& extra_env = {}) {

@@ -11,6 +11,7 @@
 using client_tests::field;
 using client_tests::pattern;
 using client_tests::python_server;
+using example_tests::exited;
 using example_tests::outcome;
 using hub_tests::hub_test;
 
@@ -18,10 +19,6 @@ namespace {
 
 outcome http_get(const std::vector<std::string>& args) {
   return example_tests::run("HTTP_GET", args);
-}
-
-bool exited(const outcome& o, int status) {
-  return WIFEXITED(o.status) && WEXITSTATUS(o.status) == status;
 }
 
 }  // namespace
