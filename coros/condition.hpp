@@ -132,7 +132,7 @@ class condition {
   }
 
   detail::thread_owned owner_;
-  detail::wait_list waiters_;
+  detail::wait_list waiters_{"condition"};
 };
 
 }  // namespace eventlet

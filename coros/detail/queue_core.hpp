@@ -140,7 +140,7 @@ class queue_core {
   std::optional<std::size_t> maxsize_;
   std::size_t unfinished_ = 0;
   wait_list getters_, putters_;
-  wait_list watchers_;  // in wait_item()
+  wait_list watchers_{"queue wait_nonempty"};  // in wait_item()
 };
 
 }  // namespace eventlet::detail

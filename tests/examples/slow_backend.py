@@ -2,8 +2,12 @@
 # A slow HTTP backend for embed_evhttp_proxy's test: each GET waits 0.2 s, then answers with its
 # path. Many at once (a thread each). Prints "listening on 127.0.0.1:PORT" (--port 0: any).
 import http.server
+import signal
 import sys
 import time
+
+# Stopped with SIGTERM, as the examples are: exit with status 0.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

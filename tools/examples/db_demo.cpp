@@ -11,8 +11,8 @@
 // It exits with 0 when every query succeeded, 1 with the first error on stderr otherwise, 2 with
 // the usage for a bad command line. EVENTLET_HUB picks the hub.
 //
-//   build/tools/examples/db_demo --postgres 'host=/run/postgresql user=postgres' \
-//       --concurrency 50 --pool 10 --query 'SELECT pg_sleep(0.2)'    # about 1 s
+//   build/tools/examples/db_demo --postgres 'host=/run/postgresql user=postgres'
+//       --concurrency 50 --pool 10 --query 'SELECT pg_sleep(0.2)'    # about 1 s (one line)
 #include <cstdio>
 #include <cstdlib>
 #include <exception>

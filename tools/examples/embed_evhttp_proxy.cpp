@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   const int port = args.port(8080);
   proxy p{
       "http://127.0.0.1:" + std::to_string(args.parse_port(args.value("--backend"), "--backend")),
-      {}};
+      http::client()};
   signal(SIGPIPE, SIG_IGN);
 
   event_base* base = event_base_new();
