@@ -22,6 +22,7 @@
 #include <optional>
 
 #include "../base/export.hpp"
+#include "../base/pool_listing.hpp"
 #include "connection.hpp"
 
 namespace eventlet::db {
@@ -93,8 +94,20 @@ class EVENTLET_API pool {
   // stats() is the pool's statistics now.
   pool_stats stats() const;
 
+  // listing() is how the pool shows among the thread's pools (base/pool_listing.hpp, the
+  // backdoor console's `pools`), with the figures of stats(): name it there.
+  pool_listing& listing() noexcept { return listing_; }
+
  private:
   std::shared_ptr<detail::pool_state> state_;
+  pool_listing listing_{"db::pool", [this] {
+                          const pool_stats s = stats();
+                          return stats_list{{"size", s.size},
+                                            {"idle", s.idle},
+                                            {"waiting", s.waiting},
+                                            {"created", s.created},
+                                            {"discarded", s.discarded}};
+                        }};
 };
 
 }  // namespace eventlet::db

@@ -163,3 +163,19 @@ TEST_CASE_FIXTURE(hub_tests::hub_test,
   CHECK(p.checkout(1.0)->execute("SELECT 2").rows.at(0).get<int>(0) == 2);
   CHECK(p.stats().created == 2);
 }
+
+TEST_CASE_FIXTURE(hub_tests::hub_test, "pool: listed among the thread's pools with its figures") {
+  db::pool p(memory(), {.min_size = 1, .max_size = 3});
+  p.listing().set_name("app");
+  const pool_listing* mine = nullptr;
+  for (const pool_listing* l : pool_listing::pools())
+    if (l == &p.listing()) mine = l;
+  REQUIRE(mine);
+  CHECK(mine->kind() == "db::pool");
+  CHECK(mine->name() == "app");
+  const stats_list figures = mine->stats();
+  REQUIRE(figures.size() == 5);
+  CHECK(figures[0] == pool_stat{"size", 1});
+  CHECK(figures[1] == pool_stat{"idle", 1});
+  CHECK(figures[3] == pool_stat{"created", 1});
+}
