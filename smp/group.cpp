@@ -13,9 +13,9 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
-#include <system_error>
 
 #include "../base/log.hpp"
 #include "../coros/semaphore.hpp"

@@ -19,11 +19,17 @@ struct program {
   std::vector<std::string> good_args;
 };
 const program programs[] = {
-    {"CHAT_SERVER", "chat_server", "usage: chat_server [--port N]\n", {"--port", "0"}},
-    {"ECHO_SERVER", "echo_server", "usage: echo_server [--port N]\n", {"--port", "0"}},
+    {"CHAT_SERVER",
+     "chat_server",
+     "usage: chat_server [--port N] [--backdoor PATH]\n",
+     {"--port", "0"}},
+    {"ECHO_SERVER",
+     "echo_server",
+     "usage: echo_server [--port N] [--threads N] [--backdoor PATH]\n",
+     {"--port", "0"}},
     {"FORWARDER",
      "forwarder",
-     "usage: forwarder [--port N] --to HOST:PORT\n",
+     "usage: forwarder [--port N] --to HOST:PORT [--backdoor PATH]\n",
      {"--port", "0", "--to", "127.0.0.1:1"}},
 };
 
