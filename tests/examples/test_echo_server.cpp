@@ -21,14 +21,23 @@ TEST_CASE_FIXTURE(hub_test, "echo_server: 32 MiB sent while reading come back in
   example_tests::large_echo(server.where(), 32 << 20);
 }
 
-TEST_CASE_FIXTURE(hub_test, "echo_server: SIGTERM during a connection closes it and exits 0") {
-  example server("ECHO_SERVER");
+namespace {
+
+// Stops `server` with SIGTERM while a connection is open: the server closes it and exits 0.
+void stop_during_connection(example& server) {
   green::socket s = green::connect(server.where(), 60);
   s.set_timeout(60);  // a guard against a hang, not a timing check
   s.sendall("before");
   CHECK(s.recv(100) == "before");
   CHECK(example::exited_cleanly(server.stop()));
   CHECK(green_tests::read_all(s).empty());  // closed by the server: EOF
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(hub_test, "echo_server: SIGTERM during a connection closes it and exits 0") {
+  example server("ECHO_SERVER");
+  stop_during_connection(server);
   CHECK(green_tests::os_failure_of([&] { green::connect(server.where(), 60); }).error ==
         ECONNREFUSED);  // accepts no more
 }
@@ -36,10 +45,5 @@ TEST_CASE_FIXTURE(hub_test, "echo_server: SIGTERM during a connection closes it 
 TEST_CASE_FIXTURE(hub_test, "echo_server --threads 2: 200 clients served, SIGTERM exits 0") {
   example server("ECHO_SERVER", {"--threads", "2"});
   CHECK(example_tests::echo_clients(server.where(), 200, 20) == 0);
-  green::socket s = green::connect(server.where(), 60);
-  s.set_timeout(60);  // a guard against a hang, not a timing check
-  s.sendall("before");
-  CHECK(s.recv(100) == "before");
-  CHECK(example::exited_cleanly(server.stop()));
-  CHECK(green_tests::read_all(s).empty());  // closed by the server: EOF
+  stop_during_connection(server);
 }
