@@ -37,12 +37,7 @@ pool& default_pool() {
 
 int num_threads() { return default_pool().max(); }
 
-void set_num_threads(int n) {
-  if (n < 1)
-    throw std::invalid_argument("tpool::set_num_threads: the pool needs at least 1 thread, not " +
-                                std::to_string(n));
-  default_pool().set_max(n);
-}
+void set_num_threads(int n) { default_pool().set_max(n); }
 
 void killall() { default_pool().killall(); }
 
