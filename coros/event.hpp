@@ -10,10 +10,12 @@
 #include <exception>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
+#include "../base/errors.hpp"
 #include "detail/wait_list.hpp"
 
 namespace eventlet {
@@ -73,14 +75,18 @@ class event {
     return result();
   }
 
-  // wait(timeout) is wait() for at most `timeout` seconds: empty if the time runs out first.
-  auto wait(double timeout) -> std::conditional_t<std::is_void_v<T>, bool, std::optional<T>> {
-    owner_.check("event::wait");
-    if (std::isnan(timeout)) throw std::invalid_argument("event::wait: timeout is NaN");
-    if (!ready()) {
-      detail::wait_list::waiter w;
-      waiters_.wait(w, timeout);
-    }
+  // wait(timeout) is wait() for at most `timeout` seconds: throws timeout_error if the event is
+  // not sent in time, std::invalid_argument for a negative or NaN timeout.
+  decltype(auto) wait(double timeout) {
+    if (!sent_within(timeout, "event::wait"))
+      throw timeout_error("event::wait: not sent within the timeout");
+    return result();
+  }
+
+  // try_wait(timeout) is wait(timeout) returning empty (false for event<void>) rather than
+  // throwing when the time runs out.
+  auto try_wait(double timeout) -> std::conditional_t<std::is_void_v<T>, bool, std::optional<T>> {
+    sent_within(timeout, "event::try_wait");
     return poll();
   }
 
@@ -113,6 +119,17 @@ class event {
   }
 
  private:
+  bool sent_within(double timeout, const char* what) {
+    owner_.check(what);
+    if (!(timeout >= 0))
+      throw std::invalid_argument(std::string(what) + ": timeout must be a number >= 0");
+    if (!ready()) {
+      detail::wait_list::waiter w;
+      waiters_.wait(w, timeout);
+    }
+    return ready();
+  }
+
   decltype(auto) result() {
     if (error_) std::rethrow_exception(error_);
     if constexpr (!std::is_void_v<T>) return static_cast<T&>(*value_);

@@ -37,17 +37,17 @@
 namespace eventlet {
 
 // queue_empty is thrown by get_nowait() on an empty queue and by get(timeout) when no item
-// comes in time.
-class EVENTLET_API queue_empty : public std::runtime_error {
+// comes in time: a timeout_error, as get_nowait() is get() with no time to wait.
+class EVENTLET_API queue_empty : public timeout_error {
  public:
-  using std::runtime_error::runtime_error;
+  using timeout_error::timeout_error;
 };
 
 // queue_full is thrown by put_nowait() on a full queue and by put(item, timeout) when no room
-// (or, for maxsize 0, no getter) comes in time.
-class EVENTLET_API queue_full : public std::runtime_error {
+// (or, for maxsize 0, no getter) comes in time: a timeout_error, as queue_empty is.
+class EVENTLET_API queue_full : public timeout_error {
  public:
-  using std::runtime_error::runtime_error;
+  using timeout_error::timeout_error;
 };
 
 namespace detail {
@@ -175,6 +175,13 @@ class basic_queue {
     return std::move(*item);
   }
 
+  // try_get(timeout) is get(timeout) returning empty rather than throwing when the time runs
+  // out.
+  std::optional<T> try_get(double timeout) {
+    owner_.check("queue::try_get");
+    return core_.get(queue_timeout(timeout, "queue::try_get"));
+  }
+
   // get_nowait() removes and returns the next item (or a waiting putter's), else throws
   // queue_empty. Non-blocking.
   T get_nowait() {
@@ -277,9 +284,16 @@ class joinable_queue : public basic_queue<T, Buffer> {
     joiners_.wait(w, -1);
   }
 
-  // join(timeout) is join() for at most `timeout` seconds; returns whether every task was
-  // done. Throws std::invalid_argument for a negative or NaN timeout.
-  bool join(double timeout) {
+  // join(timeout) is join() for at most `timeout` seconds: throws timeout_error if tasks are
+  // still not done then, std::invalid_argument for a negative or NaN timeout.
+  void join(double timeout) {
+    if (!try_join(timeout))
+      throw timeout_error("queue::join: tasks were still not done at the timeout");
+  }
+
+  // try_join(timeout) is join(timeout) returning false rather than throwing when the time runs
+  // out.
+  bool try_join(double timeout) {
     this->owner_.check("queue::join");
     queue_timeout(timeout, "queue::join");
     if (this->core_.unfinished() == 0) return true;

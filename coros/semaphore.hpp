@@ -13,17 +13,19 @@
 // the longest-waiting one. An acquirer killed after it was handed a unit gives it back (to the
 // next acquirer, else to the count), so no unit is lost or made; for a capped_semaphore such a
 // unit may take the count past the limit until it is acquired. Non-blocking calls
-// (acquire(false), release() that need not wait, balance(), locked()) are safe from the hub
+// (try_acquire(), release() that need not wait, balance(), locked()) are safe from the hub
 // greenlet; calls that would block there throw hubs::hub_error. A semaphore belongs to the
 // thread that made it: calls from another thread throw hubs::hub_error. All three share the
 // queues' engine (detail/queue_core.hpp): a semaphore is a queue of interchangeable units.
 #pragma once
 
 #include <cmath>
+#include <concepts>
 #include <cstddef>
 #include <optional>
 #include <stdexcept>
 
+#include "../base/errors.hpp"
 #include "detail/queue_core.hpp"
 
 namespace eventlet {
@@ -57,18 +59,36 @@ class basic_semaphore {
   basic_semaphore(const basic_semaphore&) = delete;
   basic_semaphore& operator=(const basic_semaphore&) = delete;
 
-  // acquire() takes a unit, blocking while there is none for at most `timeout` seconds
-  // (nullopt: no limit); returns whether it got one. With `blocking` false it returns false at
-  // once instead of blocking. Throws std::invalid_argument for a NaN or negative timeout, or a
-  // timeout without blocking; hubs::blocking_call_error from the hub greenlet if it would block.
-  bool acquire(bool blocking = true, std::optional<double> timeout = std::nullopt) {
+  // acquire() takes a unit, blocking while there is none. Throws hubs::blocking_call_error
+  // from the hub greenlet.
+  void acquire() {
     owner_.check("semaphore::acquire");
-    if (timeout && !(*timeout >= 0))
-      throw std::invalid_argument(
-          "semaphore::acquire: timeout must be >= 0, or nullopt for no limit");
-    if (!blocking && timeout)
-      throw std::invalid_argument("semaphore::acquire: a timeout needs a blocking acquire");
-    return (blocking ? core_.get(timeout.value_or(-1)) : core_.try_get()).has_value();
+    core_.get(-1);
+  }
+
+  // acquire(timeout) is acquire() for at most `timeout` seconds: throws timeout_error if no
+  // unit comes in time, std::invalid_argument for a negative or NaN timeout.
+  void acquire(double timeout) {
+    if (!try_acquire(timeout))
+      throw timeout_error("semaphore::acquire: no unit came within the timeout");
+  }
+  template <typename B>
+  requires std::same_as<B, bool>
+  void acquire(B) = delete;  // Python's acquire(blocking): try_acquire() is the non-blocking one
+
+  // try_acquire() takes a unit if one is free, without blocking; returns whether it did.
+  bool try_acquire() {
+    owner_.check("semaphore::try_acquire");
+    return core_.try_get().has_value();
+  }
+
+  // try_acquire(timeout) is acquire(timeout) returning false rather than throwing when the time
+  // runs out.
+  bool try_acquire(double timeout) {
+    owner_.check("semaphore::acquire");
+    if (!(timeout >= 0))
+      throw std::invalid_argument("semaphore::acquire: timeout must be a number >= 0");
+    return core_.get(timeout).has_value();
   }
 
   // release() gives back a unit, to the longest-waiting acquirer if any. A bounded_semaphore
@@ -107,8 +127,8 @@ class basic_semaphore {
   // unlock() is release().
   void unlock() { release(); }
 
-  // try_lock() is acquire(false): takes a unit if one is free, without blocking.
-  bool try_lock() { return acquire(false); }
+  // try_lock() is try_acquire(), for std::unique_lock.
+  bool try_lock() { return try_acquire(); }
 
  protected:
   // basic_semaphore() starts with `count` units, at most `limit` (nullopt: no limit), and

@@ -110,7 +110,10 @@ std::optional<std::size_t> wait_any_for(double timeout, S&... sources) {
         if (!woken.ready()) woken.send();
       })),
        ...);
-      woken.wait(std::isinf(left) ? -1 : left);
+      if (std::isinf(left))
+        woken.wait();
+      else
+        woken.try_wait(left);
     } catch (...) {
       try {
         stop_helpers();

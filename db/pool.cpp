@@ -167,7 +167,9 @@ pool::~pool() {
 
 lease pool::checkout(std::optional<double> timeout) {
   if (timeout) check_seconds(*timeout, "the checkout timeout");
-  if (!state_->slots.acquire(true, timeout))
+  if (!timeout)
+    state_->slots.acquire();
+  else if (!state_->slots.try_acquire(*timeout))
     throw timeout_error("db::pool::checkout: no connection free in time");
   try {
     return state_->take();

@@ -12,7 +12,10 @@ void wait_for(eventlet::event<void>& done, double timeout) {
   driver* d = driver::current();
   if (!d || getcurrent() != h.joined_loop()) {
     h.check_can_block("embed::block_on");
-    if (!done.wait(timeout)) throw timeout_error();
+    if (timeout < 0)
+      done.wait();
+    else if (!done.try_wait(timeout))
+      throw timeout_error("embed::block_on: not done within the timeout");
     return;
   }
   if (d->in_callback()) h.check_can_block("embed::block_on");  // throws: a loop callback
@@ -21,7 +24,7 @@ void wait_for(eventlet::event<void>& done, double timeout) {
   if (timeout >= 0) limit = h.schedule_call_global(timeout, [&expired] { expired = true; });
   const scope_exit cancel([&limit] { limit.cancel(); });
   while (!done.ready() && !expired) d->run_once();
-  if (!done.ready()) throw timeout_error();
+  if (!done.ready()) throw timeout_error("embed::block_on: not done within the timeout");
 }
 
 }  // namespace eventlet::embed::detail

@@ -1,6 +1,7 @@
 #include "fd.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "../base/errors.hpp"
 #include "../base/fd.hpp"
 
 namespace eventlet::green {
@@ -41,11 +43,26 @@ std::size_t fd::write_some(std::string_view data) {
                   [&](int number) { return ::write(number, data.data(), data.size()); });
 }
 
-bool fd::wait(const char* what, io events, std::optional<double> timeout) {
-  if (timeout && (std::isnan(*timeout) || *timeout < 0))
+void fd::wait(const char* what, io events, std::optional<double> timeout) {
+  if (timeout && !(*timeout >= 0))
     throw std::invalid_argument(std::string(what) + ": the timeout must be >= 0 seconds");
+  if (timeout && *timeout == 0) {  // a look: the hub's timer would end the wait before it looked
+    if (fd_.get() < 0) os::throw_error(EBADF, what);
+    pollfd p{fd_.get(), static_cast<short>(any(events & io::read) ? POLLIN : POLLOUT), 0};
+    int n;
+    while ((n = ::poll(&p, 1, 0)) < 0 && errno == EINTR) {
+    }
+    if (n < 0) os::throw_error(errno, what);
+    if (p.revents & POLLNVAL) os::throw_error(EBADF, what);
+    if (n == 0) throw timeout_error(std::string(what) + ": timed out");
+    return;
+  }
+  fd_.wait(what, events, timeout ? hubs::hub::clock() + *timeout : -1);
+}
+
+bool fd::try_wait(const char* what, io events, double timeout) {
   try {
-    fd_.wait(what, events, timeout ? hubs::hub::clock() + *timeout : -1);
+    wait(what, events, timeout);
     return true;
   } catch (const timeout_error& e) {
     if (e.source() != 0) throw;  // a timeout object's, not ours
@@ -53,13 +70,13 @@ bool fd::wait(const char* what, io events, std::optional<double> timeout) {
   }
 }
 
-bool fd::wait_readable(std::optional<double> timeout) {
-  return wait("wait_readable", io::read, timeout);
-}
+void fd::wait_readable(std::optional<double> timeout) { wait("wait_readable", io::read, timeout); }
 
-bool fd::wait_writable(std::optional<double> timeout) {
-  return wait("wait_writable", io::write, timeout);
-}
+void fd::wait_writable(std::optional<double> timeout) { wait("wait_writable", io::write, timeout); }
+
+bool fd::try_wait_readable(double timeout) { return try_wait("wait_readable", io::read, timeout); }
+
+bool fd::try_wait_writable(double timeout) { return try_wait("wait_writable", io::write, timeout); }
 
 std::pair<fd, fd> pipe() {
   int ends[2];

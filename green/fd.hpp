@@ -54,13 +54,18 @@ class EVENTLET_API fd {
   // byte; returns how much. Throws as write() does.
   std::size_t write_some(std::string_view data);
 
-  // wait_readable() waits until reading would not block (data, EOF or an error); returns
-  // false if `timeout` seconds pass first (nullopt: no limit). Throws std::system_error(EBADF)
+  // wait_readable() waits until reading would not block (data, EOF or an error). Throws
+  // timeout_error if `timeout` seconds pass first (nullopt: no limit), std::system_error(EBADF)
   // if closed meanwhile, std::invalid_argument for a negative or NaN timeout.
-  bool wait_readable(std::optional<double> timeout = std::nullopt);
+  void wait_readable(std::optional<double> timeout = std::nullopt);
 
   // wait_writable() waits until writing would not block; as wait_readable().
-  bool wait_writable(std::optional<double> timeout = std::nullopt);
+  void wait_writable(std::optional<double> timeout = std::nullopt);
+
+  // try_wait_readable() and try_wait_writable() are wait_readable() and wait_writable()
+  // returning false rather than throwing when the time runs out.
+  bool try_wait_readable(double timeout);
+  bool try_wait_writable(double timeout);
 
   // close() closes it; a greenthread waiting on it wakes with std::system_error(EBADF).
   // Idempotent; never throws.
@@ -79,7 +84,8 @@ class EVENTLET_API fd {
   friend fd standard_output();
   explicit fd(detail::descriptor d) noexcept : fd_(std::move(d)) {}
   static fd standard(int number, const char* what);
-  bool wait(const char* what, hubs::io events, std::optional<double> timeout);
+  void wait(const char* what, hubs::io events, std::optional<double> timeout);
+  bool try_wait(const char* what, hubs::io events, double timeout);
 
   detail::descriptor fd_;
 };

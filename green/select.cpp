@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <stdexcept>
+#include <utility>
 
 #include "../base/errors.hpp"
 #include "../base/scope_exit.hpp"
@@ -36,10 +37,10 @@ select_result ready_now(std::vector<pollfd>& fds, const std::vector<int>& read_f
   return r;
 }
 
-}  // namespace
-
-select_result select(const std::vector<int>& read_fds, const std::vector<int>& write_fds,
-                     std::optional<double> timeout) {
+// ready_within() is select() returning nothing when the time runs out.
+std::optional<select_result> ready_within(const std::vector<int>& read_fds,
+                                          const std::vector<int>& write_fds,
+                                          std::optional<double> timeout) {
   if (timeout && (std::isnan(*timeout) || *timeout < 0))
     throw std::invalid_argument("select: timeout must be a number >= 0, or nullopt");
   if (read_fds.empty() && write_fds.empty() && !timeout)
@@ -56,7 +57,8 @@ select_result select(const std::vector<int>& read_fds, const std::vector<int>& w
                    0});
   }
   select_result r = ready_now(fds, read_fds, write_fds);
-  if (!r.readable.empty() || !r.writable.empty() || (timeout && *timeout == 0)) return r;
+  if (!r.readable.empty() || !r.writable.empty()) return r;
+  if (timeout && *timeout == 0) return std::nullopt;
 
   hubs::hub& h = hubs::get_hub();
   h.check_can_block("select");
@@ -73,8 +75,23 @@ select_result select(const std::vector<int>& read_fds, const std::vector<int>& w
   for (;;) {
     h.switch_to();
     r = ready_now(fds, read_fds, write_fds);  // a closed fd: EBADF
-    if (!r.readable.empty() || !r.writable.empty() || (timeout && !t.pending())) return r;
+    if (!r.readable.empty() || !r.writable.empty()) return r;
+    if (timeout && !t.pending()) return std::nullopt;
   }
+}
+
+}  // namespace
+
+select_result select(const std::vector<int>& read_fds, const std::vector<int>& write_fds,
+                     std::optional<double> timeout) {
+  std::optional<select_result> r = ready_within(read_fds, write_fds, timeout);
+  if (!r) throw timeout_error("select: nothing was ready within the timeout");
+  return std::move(*r);
+}
+
+std::optional<select_result> try_select(const std::vector<int>& read_fds,
+                                        const std::vector<int>& write_fds, double timeout) {
+  return ready_within(read_fds, write_fds, timeout);
 }
 
 }  // namespace eventlet::green

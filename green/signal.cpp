@@ -145,7 +145,7 @@ std::optional<int> wait(const std::vector<int>& signals, std::optional<double> t
   dispatcher::join(w);
   const auto leave = scope_exit([&w] { dispatcher::leave(w); });
   if (!timeout) return w.got.wait();
-  return w.got.wait(*timeout);
+  return w.got.try_wait(*timeout);
 }
 
 }  // namespace

@@ -163,7 +163,10 @@ std::optional<int> subprocess::try_wait(double timeout) {
     const double left = deadline - hubs::hub::clock();
     if (left <= 0) return std::nullopt;
     if (pidfd_.fileno() >= 0) {
-      pidfd_.wait_readable(std::isinf(left) ? std::nullopt : std::optional<double>(left));
+      if (std::isinf(left))
+        pidfd_.wait_readable();
+      else
+        pidfd_.try_wait_readable(left);
     } else {
       eventlet::sleep(std::min({pause, left}));
       pause = std::min(pause * 2, 0.05);

@@ -200,7 +200,7 @@ void server::shutdown(double grace) {
   const double deadline = hubs::hub::clock() + grace;
   for (double left; live_ > own && (left = deadline - hubs::hub::clock()) > 0;) {
     drained_.emplace();
-    drained_->wait(left);
+    drained_->try_wait(left);
   }
   drained_.reset();
   kill_where([](const open_connection&) { return true; }, self);

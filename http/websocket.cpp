@@ -160,7 +160,7 @@ void websocket::impl::write_frame(websocket_opcode opcode, std::string_view payl
 void websocket::impl::send_close(std::string_view payload) {
   if (st == state::closed) return;
   st = state::closing;
-  if (!send_lock.acquire(true, options.close_timeout)) return;
+  if (!send_lock.try_acquire(options.close_timeout)) return;
   std::lock_guard<semaphore> hold(send_lock, std::adopt_lock);
   try {
     write_frame(websocket_opcode::close, payload);
@@ -304,14 +304,14 @@ void websocket::close(std::uint16_t code, std::string_view reason) {
   const std::string payload = websocket_close_payload(code, reason);
   if (s.st == impl::state::closed) return;
   if (s.st == impl::state::closing) {  // another greenthread closes it, within its timeout
-    s.closed.wait(s.options.close_timeout);
+    s.closed.try_wait(s.options.close_timeout);
     s.shut();
     return;
   }
   const auto end = scope_exit([&] { s.shut(); });
   s.send_close(payload);
   if (s.reading == impl::reader::receive) {  // the greenthread in receive() sees the reply
-    s.closed.wait(s.options.close_timeout);
+    s.closed.try_wait(s.options.close_timeout);
     return;
   }
   s.reading = impl::reader::close;

@@ -253,7 +253,12 @@ class channel {
     };
     bool woken;
     try {
-      woken = left < 0 ? me.token.acquire() : me.token.acquire(true, left);
+      if (left < 0) {
+        me.token.acquire();
+        woken = true;
+      } else {
+        woken = me.token.try_acquire(left);
+      }
     } catch (...) {
       leave();
       throw;
@@ -289,7 +294,9 @@ class channel {
             const std::lock_guard<std::mutex> relock(state_->mutex);
             --state_->sleeping;
           });
-          if (!(left < 0 ? state_->ready.acquire() : state_->ready.acquire(true, left)))
+          if (left < 0)
+            state_->ready.acquire();
+          else if (!state_->ready.try_acquire(left))
             return std::nullopt;
           continue;
         }

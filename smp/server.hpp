@@ -17,7 +17,7 @@
 #include "../base/export.hpp"
 #include "../green/address.hpp"
 #include "../green/net.hpp"
-#include "group.hpp"
+#include "listener_threads.hpp"
 
 namespace eventlet::smp {
 
@@ -41,12 +41,12 @@ class EVENTLET_API server {
          serve_options options = {});
 
   // ~server() stops it, with no grace, and joins its threads.
-  ~server();
+  ~server() = default;
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
   // address() is the address the listeners are bound to (with the port the kernel chose).
-  const green::address& address() const noexcept { return address_; }
+  const green::address& address() const noexcept { return threads_->address(); }
 
   // threads() is the number of threads serving.
   std::size_t threads() const noexcept { return accepted_.size(); }
@@ -71,12 +71,10 @@ class EVENTLET_API server {
 
  private:
   struct thread_state;
-  void stop_all(double grace) noexcept;
 
-  green::address address_;
   std::vector<std::shared_ptr<thread_state>> states_;
   std::vector<std::unique_ptr<std::atomic<std::uint64_t>>> accepted_;
-  std::unique_ptr<group> group_;
+  std::unique_ptr<listener_threads> threads_;
 };
 
 // serve() serves as a server does until a handler throws green::stop_serve, then returns once

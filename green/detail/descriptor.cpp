@@ -34,7 +34,7 @@ bool wait_for_fd_release(double timeout) {
         break;
       }
   });
-  return me.released.wait(timeout);
+  return me.released.try_wait(timeout);
 }
 
 void descriptor::close() noexcept {

@@ -56,14 +56,22 @@ TEST_CASE_FIXTURE(hub_test, "event: send_exception makes every wait throw") {
   CHECK_THROWS_AS(e.send_exception(nullptr), std::invalid_argument);
 }
 
-TEST_CASE_FIXTURE(hub_test, "event: wait(timeout) returns empty when time runs out") {
+TEST_CASE_FIXTURE(hub_test, "event: wait(timeout) throws when time runs out, try_wait is empty") {
   event<int> e;
   const double start = hubs::hub::clock();
-  CHECK_FALSE(e.wait(0.02).has_value());
+  CHECK_THROWS_AS(e.wait(0.02), timeout_error);
   CHECK(hubs::hub::clock() - start >= 0.02);
+  CHECK_FALSE(e.try_wait(0.01).has_value());
+  CHECK_FALSE(e.try_wait(0).has_value());
   spawn_after(0.01, [&] { e.send(7); });
   CHECK(e.wait(1.0) == 7);
+  CHECK(e.try_wait(0) == 7);
   CHECK_THROWS_AS(e.wait(std::nan("")), std::invalid_argument);
+  CHECK_THROWS_AS(e.wait(-1.0), std::invalid_argument);
+  CHECK_THROWS_AS(e.try_wait(std::nan("")), std::invalid_argument);
+  event<> never;
+  CHECK_THROWS_AS(never.wait(0.01), timeout_error);
+  CHECK_FALSE(never.try_wait(0.01));
 }
 
 TEST_CASE_FIXTURE(hub_test, "event<void>: send with no value") {
@@ -76,7 +84,8 @@ TEST_CASE_FIXTURE(hub_test, "event<void>: send with no value") {
   CHECK_FALSE(e.poll());
   e.send();
   CHECK(w.wait() == 1);
-  CHECK(e.wait(0.0));
+  CHECK(e.try_wait(0.0));
+  e.wait(0.0);  // sent: no timeout
 }
 
 TEST_CASE_FIXTURE(hub_test, "event: send is safe from a hub callback; wait there is refused") {

@@ -123,6 +123,19 @@ TEST_CASE_FIXTURE(hub_test, "queue: get(timeout) throws queue_empty once the tim
   CHECK(q.getting() == 0);
 }
 
+TEST_CASE_FIXTURE(hub_test, "queue: try_get(timeout) returns nothing once the time has passed") {
+  queue<int> q;
+  CHECK_FALSE(q.try_get(0.01).has_value());
+  CHECK_FALSE(q.try_get(0).has_value());
+  auto putter = spawn_after(0.01, [&] { q.put(5); });
+  CHECK(q.try_get(1.0) == 5);
+  putter.wait();
+  CHECK_THROWS_AS(q.try_get(-1.0), std::invalid_argument);
+  // queue_empty and queue_full are timeout_errors: one catch takes every timeout
+  CHECK_THROWS_AS(q.get(0.01), timeout_error);
+  CHECK_THROWS_AS(q.get_nowait(), timeout_error);
+}
+
 TEST_CASE_FIXTURE(hub_test,
                   "queue: put(item, timeout) throws queue_full once the time has passed") {
   light_queue<int> q(1);
@@ -231,7 +244,7 @@ TEST_CASE_FIXTURE(hub_test, "queue: getting() and putting() count the blocked gr
 
 TEST_CASE_FIXTURE(hub_test, "queue: join blocks until every item put is task_done") {
   queue<int> q;
-  CHECK(q.join(0.0));
+  CHECK(q.try_join(0.0));
   q.join();  // nothing put: returns at once
   for (int i = 0; i < 3; ++i) q.put(i);
   std::vector<int> done;
@@ -252,12 +265,13 @@ TEST_CASE_FIXTURE(hub_test, "queue: join(timeout) returns false while tasks are 
   queue<int> q;
   q.put(1);
   const double start = hubs::hub::clock();
-  CHECK_FALSE(q.join(0.02));
+  CHECK_FALSE(q.try_join(0.02));
+  CHECK_THROWS_AS(q.join(0.01), timeout_error);
   CHECK(hubs::hub::clock() - start >= 0.02);
   CHECK(q.get() == 1);
-  CHECK_FALSE(q.join(0.0));
+  CHECK_FALSE(q.try_join(0.0));
   q.task_done();
-  CHECK(q.join(0.0));
+  CHECK(q.try_join(0.0));
 }
 
 TEST_CASE_FIXTURE(hub_test, "queue: task_done called more times than items were put is an error") {
@@ -280,10 +294,10 @@ TEST_CASE_FIXTURE(hub_test,
   CHECK(q.get() == 2);  // taken from the waiting putter
   CHECK(getter.wait() == 1);
   putter.wait();
-  CHECK_FALSE(q.join(0.0));
+  CHECK_FALSE(q.try_join(0.0));
   q.task_done();
   q.task_done();
-  CHECK(q.join(0.0));
+  CHECK(q.try_join(0.0));
   CHECK_THROWS_AS(q.task_done(), std::logic_error);
 }
 
@@ -373,9 +387,9 @@ TEST_CASE_FIXTURE(hub_test,
   CHECK(q.get_nowait() == 1);
   CHECK_THROWS_AS(q.get_nowait(), queue_empty);
   q.task_done();
-  CHECK_FALSE(q.join(0.0));
+  CHECK_FALSE(q.try_join(0.0));
   q.task_done();
-  CHECK(q.join(0.0));  // two items went in: 0 and 1
+  CHECK(q.try_join(0.0));  // two items went in: 0 and 1
 }
 
 TEST_CASE_FIXTURE(hub_test,

@@ -42,12 +42,15 @@ TEST_CASE_FIXTURE(hub_test, "fd: write waits while the pipe is full, until all i
   writer.wait();
 }
 
-TEST_CASE_FIXTURE(hub_test, "fd: wait_readable and wait_writable report readiness or a timeout") {
+TEST_CASE_FIXTURE(hub_test, "fd: wait_readable and wait_writable wait for readiness or time out") {
   auto [in, out] = green::pipe();
-  CHECK_FALSE(in.wait_readable(0.01));
-  CHECK(out.wait_writable(0.01));
+  CHECK_THROWS_AS(in.wait_readable(0.01), timeout_error);
+  CHECK_FALSE(in.try_wait_readable(0.01));
+  out.wait_writable(0.01);
+  CHECK(out.try_wait_writable(0.01));
   out.write("x");
-  CHECK(in.wait_readable());
+  in.wait_readable();
+  CHECK(in.try_wait_readable(0));
   const std::string block(4096, 'f');
   while (true) {
     try {
@@ -57,9 +60,11 @@ TEST_CASE_FIXTURE(hub_test, "fd: wait_readable and wait_writable report readines
       break;  // full
     }
   }
-  CHECK_FALSE(out.wait_writable(0.01));
+  CHECK_THROWS_AS(out.wait_writable(0.01), timeout_error);
+  CHECK_FALSE(out.try_wait_writable(0.01));
   CHECK_THROWS_AS(in.wait_readable(-1.0), std::invalid_argument);
   CHECK_THROWS_AS(in.wait_readable(std::nan("")), std::invalid_argument);
+  CHECK_THROWS_AS(in.try_wait_readable(std::nan("")), std::invalid_argument);
 }
 
 TEST_CASE_FIXTURE(hub_test, "fd: read times out with timeout_error after set_timeout(t)") {

@@ -40,15 +40,19 @@ TEST_CASE_FIXTURE(hub_test, "select: waits for the first fd to be ready, others 
   CHECK(green::select({b_in.fileno()}, {}, 1.0).readable.size() == 1);  // data, then EOF
 }
 
-TEST_CASE_FIXTURE(hub_test, "select: a timeout returns empty lists, 0 only looks") {
+TEST_CASE_FIXTURE(hub_test, "select: a timeout throws, try_select returns nothing, 0 only looks") {
   auto [in, out] = green::pipe();
-  auto r = green::select({in.fileno()}, {}, 0.02);
-  CHECK(r.readable.empty());
-  CHECK(r.writable.empty());
-  r = green::select({in.fileno()}, {}, 0);
-  CHECK(r.readable.empty());
-  r = green::select({}, {}, 0.01);  // no fd: a sleep
-  CHECK(r.readable.empty());
+  CHECK_THROWS_AS(green::select({in.fileno()}, {}, 0.02), timeout_error);
+  CHECK_THROWS_AS(green::select({in.fileno()}, {}, 0), timeout_error);
+  CHECK_FALSE(green::try_select({in.fileno()}, {}, 0.02).has_value());
+  CHECK_FALSE(green::try_select({in.fileno()}, {}, 0).has_value());
+  CHECK_FALSE(green::try_select({}, {}, 0.01).has_value());  // no fd: a sleep
+  out.write("x");
+  const std::optional<green::select_result> r = green::try_select({in.fileno()}, {out.fileno()}, 0);
+  REQUIRE(r.has_value());
+  CHECK(r->readable == std::vector<int>{in.fileno()});
+  CHECK(r->writable == std::vector<int>{out.fileno()});
+  CHECK_THROWS_AS(green::try_select({in.fileno()}, {}, -1.0), std::invalid_argument);
 }
 
 TEST_CASE_FIXTURE(hub_test, "select: an fd closed while waited on is EBADF; bad input") {
