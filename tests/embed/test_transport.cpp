@@ -70,6 +70,22 @@ struct counted_server {
   std::unique_ptr<embed::server> server;
 };
 
+// A server's handler that reads nothing until `go` is sent, then counts all it reads.
+struct lagging_reader {
+  std::function<void(embed::green_transport&)> handler() {
+    return [this](embed::green_transport& t) {
+      go.wait();
+      while (true) {
+        std::string data = t.read(65536);
+        if (data.empty()) break;
+        received += data.size();
+      }
+    };
+  }
+  eventlet::event<void> go;
+  std::size_t received = 0;
+};
+
 }  // namespace
 
 TEST_CASE("serve and connect_tcp: read, recv, read_exactly, readline, addresses") {
@@ -117,16 +133,8 @@ TEST_CASE("write blocks above the high watermark until the peer reads") {
   way w;
   if (!w.base) return;
   tcp_listener listener(w.base);
-  eventlet::event<void> go;
-  std::size_t received = 0;
-  counted_server server(listener.l, [&](embed::green_transport& t) {
-    go.wait();
-    while (true) {
-      std::string data = t.read(65536);
-      if (data.empty()) break;
-      received += data.size();
-    }
-  });
+  lagging_reader reader;
+  counted_server server(listener.l, reader.handler());
   w.run([&] {
     embed::green_transport t = embed::connect_tcp(w.base, "127.0.0.1", listener.port);
     t.set_write_watermarks(1024, 8192);
@@ -141,13 +149,13 @@ TEST_CASE("write blocks above the high watermark until the peer reads") {
     });
     eventlet::sleep(0.1);
     blocked = !writer.dead();
-    go.send();
+    reader.go.send();
     writer.wait();
     CHECK(blocked);
     CHECK(max_buffered <= 8192 + chunk.size());
     t.close();
     server.finish();
-    CHECK(received == 2048 * chunk.size());
+    CHECK(reader.received == 2048 * chunk.size());
   });
   CHECK_THROWS_AS(embed::green_transport(nullptr), std::invalid_argument);
 }
@@ -159,16 +167,8 @@ TEST_CASE("a reader that lags leaves the loop idle") {
   way w;
   if (!w.base) return;
   tcp_listener listener(w.base);
-  eventlet::event<void> go;
-  std::size_t received = 0;
-  counted_server server(listener.l, [&](embed::green_transport& t) {
-    go.wait();
-    while (true) {
-      std::string data = t.read(65536);
-      if (data.empty()) break;
-      received += data.size();
-    }
-  });
+  lagging_reader reader;
+  counted_server server(listener.l, reader.handler());
   const std::string chunk(65536, 'y');
   const int chunks = 64;  // 4 MiB: the reader's input fills to its limit, the rest waits
   w.run([&] {
@@ -182,11 +182,11 @@ TEST_CASE("a reader that lags leaves the loop idle") {
     const double used = embed_tests::cpu_seconds() - before;
     MESSAGE("CPU time while the reader lags 0.3 s: " << used << " s");
     CHECK(used < 0.15);  // a loop spinning all along uses about 0.3 s
-    go.send();
+    reader.go.send();
     writer.wait();
     t.close();
     server.finish();
-    CHECK(received == chunks * chunk.size());
+    CHECK(reader.received == chunks * chunk.size());
   });
 }
 
