@@ -70,7 +70,7 @@ class libev_driver final : public driver {
  private:
   static void on_io(struct ev_loop*, ev_io* w, int revents) {
     auto* self = static_cast<libev_driver*>(w->data);
-    self->ready_.push_back(hubs::libev_fds::ready(w, revents));
+    self->ready_.push_back(hubs::libev_fds::ready(w->fd, revents));
     self->runnable_ = true;
   }
 

@@ -98,7 +98,7 @@ class libev_hub_backend final : public backend {
 
   static void on_io(struct ev_loop*, ev_io* w, int revents) {
     auto* self = static_cast<libev_hub_backend*>(w->data);
-    if (self->out_) self->out_->push_back(libev_fds::ready(w, revents));
+    if (self->out_) self->out_->push_back(libev_fds::ready(w->fd, revents));
   }
 
   static void on_timer(struct ev_loop*, ev_timer*, int) {}  // only ends ev_run
@@ -111,6 +111,12 @@ class libev_hub_backend final : public backend {
 };
 
 }  // namespace
+
+static_assert(libev_fds::ev_read == EV_READ && libev_fds::ev_write == EV_WRITE &&
+              libev_fds::ev_error == int(EV_ERROR));
+
+libev_fds::libev_fds(struct ev_loop* loop, callback cb, void* data) noexcept
+    : loop_(loop), cb_(cb), data_(data) {}
 
 libev_fds::~libev_fds() { stop_all(); }
 
@@ -135,12 +141,6 @@ int libev_fds::update(int fd, io to) {
 void libev_fds::stop_all() noexcept {
   for (auto& w : watchers_)
     if (w && ev_is_active(w.get())) ev_io_stop(loop_, w.get());
-}
-
-ready_fd libev_fds::ready(const struct ev_io* w, int revents) noexcept {
-  if (revents & EV_ERROR) return {w->fd, io::none, EBADF};  // libev could not watch it
-  return {w->fd,
-          (revents & EV_READ ? io::read : io::none) | (revents & EV_WRITE ? io::write : io::none)};
 }
 
 namespace {

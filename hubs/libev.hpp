@@ -1,6 +1,7 @@
 // The libev hub on an ev_loop the application owns.
 #pragma once
 
+#include <cerrno>
 #include <memory>
 #include <vector>
 
@@ -19,8 +20,8 @@ class EVENTLET_API libev_fds {
  public:
   using callback = void (*)(struct ev_loop* loop, struct ev_io* w, int revents);
 
-  libev_fds(struct ev_loop* loop, callback cb, void* data) noexcept
-      : loop_(loop), cb_(cb), data_(data) {}
+  // libev_fds() watches nothing yet. Throws nothing.
+  libev_fds(struct ev_loop* loop, callback cb, void* data) noexcept;
   // ~libev_fds() stops the watchers still started: stop_all() first if the loop goes before.
   ~libev_fds();
   libev_fds(const libev_fds&) = delete;
@@ -38,9 +39,15 @@ class EVENTLET_API libev_fds {
   // set_loop() moves the watchers, all stopped, to another loop (one made anew after fork).
   void set_loop(struct ev_loop* loop) noexcept { loop_ = loop; }
 
-  // ready() is what a watcher's callback reports: the fd and what it is ready for, or EBADF
-  // when libev could not watch it (EV_ERROR: the fd was closed).
-  static ready_fd ready(const struct ev_io* w, int revents) noexcept;
+  // ready() is what the callback of `fd`'s watcher reports: the fd and what it is ready for,
+  // or EBADF when libev could not watch it (EV_ERROR: the fd was closed).
+  static ready_fd ready(int fd, int revents) noexcept {
+    if (revents & ev_error) return {fd, io::none, EBADF};
+    return {fd, (revents & ev_read ? io::read : io::none) |
+                    (revents & ev_write ? io::write : io::none)};
+  }
+  // EV_READ, EV_WRITE, EV_ERROR (checked)
+  static constexpr int ev_read = 0x01, ev_write = 0x02, ev_error = int(0x80000000u);
 
  private:
   struct ev_loop* loop_;

@@ -227,6 +227,7 @@ std::unique_ptr<backend> make_libevent_backend() {
 
 // libevent's callback type, with evutil_socket_t spelled int in libevent.hpp.
 static_assert(std::is_same_v<evutil_socket_t, int>);
+static_assert(libevent_fds::ev_read == EV_READ && libevent_fds::ev_write == EV_WRITE);
 
 libevent_fds::~libevent_fds() {
   for (event* e : events_)
@@ -264,10 +265,6 @@ void libevent_fds::forget() noexcept {
   for (event* e : events_)
     if (e) event_del(e);
   always_ready_.clear();
-}
-
-io libevent_fds::events(short what) noexcept {
-  return (what & EV_READ ? io::read : io::none) | (what & EV_WRITE ? io::write : io::none);
 }
 
 extern constinit const backend_entry libevent_entry{"libevent", &libevent_unusable,

@@ -21,6 +21,7 @@ class EVENTLET_API libevent_fds {
  public:
   using callback = void (*)(int fd, short what, void* arg);
 
+  // libevent_fds() watches nothing yet. Throws nothing.
   libevent_fds(event_base* base, callback cb, void* arg) noexcept
       : base_(base), cb_(cb), arg_(arg) {}
   // ~libevent_fds() frees the events.
@@ -42,7 +43,10 @@ class EVENTLET_API libevent_fds {
   const std::vector<ready_fd>& always_ready() const noexcept { return always_ready_; }
 
   // events() is what libevent's `what` bits (EV_READ, EV_WRITE) say the fd is ready for.
-  static io events(short what) noexcept;
+  static io events(short what) noexcept {
+    return (what & ev_read ? io::read : io::none) | (what & ev_write ? io::write : io::none);
+  }
+  static constexpr short ev_read = 0x02, ev_write = 0x04;  // EV_READ, EV_WRITE (checked)
 
  private:
   event_base* base_;
