@@ -84,6 +84,19 @@ struct green_transport::state {
     bufferevent_enable(bev, EV_READ);
   }
 
+  // Lets libevent buffer `n` bytes of input while read_exactly() or readline() needs that many
+  // at once, when that is beyond the read limit: returns the limit to restore after, or 0.
+  std::size_t raise_read_limit(std::size_t n) {
+    std::size_t high = 0;
+    bufferevent_getwatermark(bev, EV_READ, nullptr, &high);
+    if (!high || n <= high) return 0;
+    bufferevent_setwatermark(bev, EV_READ, 0, n);
+    return high;
+  }
+  void restore_read_limit(std::size_t high) {
+    if (high && bev) bufferevent_setwatermark(bev, EV_READ, 0, high);
+  }
+
   // Blocks until the bufferevent's callbacks report something.
   void wait_read() {
     resume_reading();
@@ -133,6 +146,9 @@ std::string green_transport::read(std::size_t n) {
 }
 
 std::string green_transport::read_exactly(std::size_t n) {
+  s_->check("read_exactly");
+  const std::size_t limit = s_->raise_read_limit(n);
+  const scope_exit restore([this, limit] { s_->restore_read_limit(limit); });
   while (true) {
     s_->check("read_exactly");
     if (evbuffer_get_length(s_->input()) >= n || s_->eof) return s_->take(n);
@@ -141,6 +157,9 @@ std::string green_transport::read_exactly(std::size_t n) {
 }
 
 std::string green_transport::readline(std::size_t max_length) {
+  s_->check("readline");
+  const std::size_t limit = s_->raise_read_limit(max_length);
+  const scope_exit restore([this, limit] { s_->restore_read_limit(limit); });
   while (true) {
     s_->check("readline");
     const evbuffer_ptr nl = evbuffer_search(s_->input(), "\n", 1, nullptr);

@@ -15,6 +15,7 @@
 #include "../green/tls_helpers.hpp"
 #include "coros/event.hpp"
 #include "coros/greenthread.hpp"
+#include "coros/timeout.hpp"
 #include "embed/line_transport.hpp"
 #include "embed/transport.hpp"
 #include "green/net.hpp"
@@ -278,4 +279,25 @@ TEST_CASE("connect_tls verifies the server by default") {
     serving.wait();
   });
   server.close();
+}
+
+// libevent stops reading at the read limit: read_exactly() and readline() that need more at
+// once waited for good.
+TEST_CASE("read_exactly and readline beyond the read limit") {
+  way w;
+  if (!w.base) return;
+  tcp_listener listener(w.base);
+  const std::size_t n = embed::green_transport::default_read_limit + 12345;
+  counted_server server(listener.l, [n](embed::green_transport& t) {
+    t.write(std::string(n, 'z') + std::string(n, 'l') + "\n");
+    t.close();
+  });
+  w.run([&] {
+    embed::green_transport t = embed::connect_tcp(w.base, "127.0.0.1", listener.port);
+    eventlet::timeout limit(10);
+    CHECK(t.read_exactly(n) == std::string(n, 'z'));
+    CHECK(t.readline(2 * n) == std::string(n, 'l') + "\n");
+    CHECK(t.read(10).empty());
+    server.finish();
+  });
 }
