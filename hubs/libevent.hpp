@@ -52,7 +52,7 @@ class EVENTLET_API libevent_fds {
   event_base* base_;
   callback cb_;
   void* arg_;
-  std::vector<event*> events_;          // by fd
+  std::vector<::event*> events_;        // by fd (::event: libevent's, not eventlet::event)
   std::vector<ready_fd> always_ready_;  // regular files
 };
 
