@@ -5,11 +5,9 @@
 // its poll meanwhile. The check watcher is not counted by ev_run() (ev_unref).
 #include <ev.h>
 
-#include <cerrno>
 #include <memory>
 
-#include "../base/errors.hpp"
-#include "../base/fd.hpp"
+#include "../hubs/libev.hpp"
 #include "detail/drivers.hpp"
 
 namespace eventlet::embed::detail {
@@ -20,7 +18,8 @@ using hubs::ready_fd;
 
 class libev_driver final : public driver {
  public:
-  libev_driver(hubs::hub& h, struct ev_loop* loop) : driver(h), loop_(loop) {
+  libev_driver(hubs::hub& h, struct ev_loop* loop)
+      : driver(h), loop_(loop), fds_(loop, &on_io, this) {
     ev_init(&timer_, &on_timer);
     timer_.data = this;
     ev_check_init(&check_, &on_check);
@@ -32,9 +31,7 @@ class libev_driver final : public driver {
     ev_set_priority(&idle_, EV_MINPRI);
   }
 
-  ~libev_driver() override {
-    for (auto& w : watchers_)
-      if (w && ev_is_active(w.get())) ev_io_stop(loop_, w.get());
+  ~libev_driver() override {  // fds_ stops its watchers after
     if (ev_is_active(&timer_)) ev_timer_stop(loop_, &timer_);
     if (ev_is_active(&idle_)) ev_idle_stop(loop_, &idle_);
     ev_ref(loop_);
@@ -43,22 +40,7 @@ class libev_driver final : public driver {
 
   std::string_view name() const noexcept override { return "libev (joined)"; }
 
-  int update(int fd, io, io to) override {
-    if (static_cast<std::size_t>(fd) >= watchers_.size()) watchers_.resize(fd + 1);
-    auto& w = watchers_[fd];
-    if (!w) {
-      w = std::make_unique<ev_io>();
-      ev_init(w.get(), &on_io);
-      w->data = this;
-    }
-    if (ev_is_active(w.get())) ev_io_stop(loop_, w.get());
-    if (!any(to)) return 0;
-    if (!os::is_open(fd)) return errno;  // libev asserts when epoll refuses a closed fd
-    ev_io_set(w.get(), fd,
-              (any(to & io::read) ? EV_READ : 0) | (any(to & io::write) ? EV_WRITE : 0));
-    ev_io_start(loop_, w.get());
-    return 0;
-  }
+  int update(int fd, io, io to) override { return fds_.update(fd, to); }
 
   void wait(std::chrono::nanoseconds timeout, std::vector<ready_fd>& out) override {
     if (ev_is_active(&timer_)) ev_timer_stop(loop_, &timer_);
@@ -72,8 +54,7 @@ class libev_driver final : public driver {
   }
 
   int after_fork() noexcept override {  // the application calls ev_loop_fork()
-    for (auto& w : watchers_)
-      if (w && ev_is_active(w.get())) ev_io_stop(loop_, w.get());
+    fds_.stop_all();
     return 0;
   }
 
@@ -89,11 +70,7 @@ class libev_driver final : public driver {
  private:
   static void on_io(struct ev_loop*, ev_io* w, int revents) {
     auto* self = static_cast<libev_driver*>(w->data);
-    if (revents & EV_ERROR)  // libev could not watch it (a closed fd)
-      self->ready_.push_back({w->fd, io::none, EBADF});
-    else
-      self->ready_.push_back({w->fd, (revents & EV_READ ? io::read : io::none) |
-                                         (revents & EV_WRITE ? io::write : io::none)});
+    self->ready_.push_back(hubs::libev_fds::ready(w->fd, revents));
     self->runnable_ = true;
   }
 
@@ -116,7 +93,7 @@ class libev_driver final : public driver {
   ev_check check_;
   ev_idle idle_;
   bool runnable_ = false;
-  std::vector<std::unique_ptr<ev_io>> watchers_;  // by fd
+  hubs::libev_fds fds_;
 };
 
 }  // namespace

@@ -5,12 +5,11 @@
 // ready. A poll without waiting (the hub has work but looks at its fds now and then) is the
 // timer armed at zero: libevent then polls without blocking and runs the hub after.
 #include <event2/event.h>
-#include <sys/stat.h>
 
-#include <algorithm>
 #include <cerrno>
 
 #include "../base/errors.hpp"
+#include "../hubs/libevent.hpp"
 #include "detail/drivers.hpp"
 
 namespace eventlet::embed::detail {
@@ -25,7 +24,8 @@ class libevent_driver final : public driver {
       : driver(h),
         base_(base),
         run_(event_new(base, -1, 0, &on_run_event, this)),
-        timer_(evtimer_new(base, &on_timer, this)) {
+        timer_(evtimer_new(base, &on_timer, this)),
+        fds_(base, &on_fd, this) {
     if (!run_ || !timer_) {
       if (run_) event_free(run_);
       if (timer_) event_free(timer_);
@@ -34,42 +34,18 @@ class libevent_driver final : public driver {
   }
 
   ~libevent_driver() override {
-    for (event* e : events_)
-      if (e) event_free(e);
     event_free(timer_);
     event_free(run_);
   }
 
   std::string_view name() const noexcept override { return "libevent (joined)"; }
 
-  int update(int fd, io, io to) override {
-    if (static_cast<std::size_t>(fd) >= events_.size()) events_.resize(fd + 1, nullptr);
-    event*& e = events_[fd];
-    if (e) event_del(e);
-    std::erase_if(always_ready_, [fd](const ready_fd& r) { return r.fd == fd; });
-    if (!any(to)) return 0;
-    struct stat st;  // libevent takes a closed fd and never reports it: ask the kernel first
-    if (fstat(fd, &st) != 0) return errno;
-    if (S_ISREG(st.st_mode)) {  // always ready, as poll says (epoll refuses regular files)
-      always_ready_.push_back({fd, to});
-      return 0;
-    }
-    const short what =
-        EV_PERSIST | (any(to & io::read) ? EV_READ : 0) | (any(to & io::write) ? EV_WRITE : 0);
-    if (!e) {
-      e = event_new(base_, fd, what, &on_fd, this);
-      if (!e) return ENOMEM;
-    } else if (event_assign(e, base_, fd, what, &on_fd, this) != 0) {
-      return EINVAL;
-    }
-    errno = 0;
-    if (event_add(e, nullptr) != 0) return errno ? errno : EBADF;
-    return 0;
-  }
+  int update(int fd, io, io to) override { return fds_.update(fd, to); }
 
   void wait(std::chrono::nanoseconds timeout, std::vector<ready_fd>& out) override {
-    out.insert(out.end(), always_ready_.begin(), always_ready_.end());
-    if (!always_ready_.empty()) timeout = std::chrono::nanoseconds{0};
+    const std::vector<ready_fd>& always_ready = fds_.always_ready();
+    out.insert(out.end(), always_ready.begin(), always_ready.end());
+    if (!always_ready.empty()) timeout = std::chrono::nanoseconds{0};
     if (timeout.count() < 0) {
       event_del(timer_);
     } else {
@@ -83,9 +59,7 @@ class libevent_driver final : public driver {
   // In a forked child the application reinitializes its base (event_reinit()); the hub's
   // events are added again by the core.
   int after_fork() noexcept override {
-    for (event* e : events_)
-      if (e) event_del(e);
-    always_ready_.clear();
+    fds_.forget();
     return 0;
   }
 
@@ -104,10 +78,9 @@ class libevent_driver final : public driver {
   bool in_callback() const noexcept override { return in_run_; }
 
  private:
-  static void on_fd(evutil_socket_t fd, short what, void* arg) {
+  static void on_fd(int fd, short what, void* arg) {
     auto* self = static_cast<libevent_driver*>(arg);
-    self->ready_.push_back({static_cast<int>(fd), (what & EV_READ ? io::read : io::none) |
-                                                      (what & EV_WRITE ? io::write : io::none)});
+    self->ready_.push_back({fd, hubs::libevent_fds::events(what)});
     self->kick();
   }
 
@@ -125,9 +98,8 @@ class libevent_driver final : public driver {
   event_base* base_;
   event* run_;
   event* timer_;
-  std::vector<event*> events_;          // by fd
-  std::vector<ready_fd> always_ready_;  // regular files
-  bool in_run_ = false;                 // on_run_event() runs
+  hubs::libevent_fds fds_;
+  bool in_run_ = false;  // on_run_event() runs
 };
 
 }  // namespace

@@ -23,6 +23,7 @@ struct green_transport::state {
   bufferevent* bev;
   semaphore readable{0}, writable{0};
   bool reader_waits = false, writer_waits = false;
+  bool reading_paused = false;  // EV_READ disabled while the input is at its limit
   bool eof = false, connected = false;
   int error = 0;          // the socket's errno
   std::string tls_error;  // or what OpenSSL said
@@ -35,7 +36,20 @@ struct green_transport::state {
     if (std::exchange(writer_waits, false)) writable.release();
   }
 
-  static void on_read(bufferevent*, void* arg) { static_cast<state*>(arg)->wake_reader(); }
+  // libevent (2.1) runs the read callback again, on each pass of its loop, as long as the input
+  // stays at its high watermark with reading enabled. A reader that lags would then keep the
+  // loop from ever blocking, and the libevent hub running the loop (hubs::libevent_backend())
+  // from ever leaving it for the greenthread that would drain the input. So reading is
+  // disabled at the limit (libevent stopped reading the socket there anyway) until the reader
+  // takes some.
+  static void on_read(bufferevent* bev, void* arg) {
+    auto* s = static_cast<state*>(arg);
+    if (at_read_limit(bev)) {
+      bufferevent_disable(bev, EV_READ);
+      s->reading_paused = true;
+    }
+    s->wake_reader();
+  }
   static void on_write(bufferevent*, void* arg) { static_cast<state*>(arg)->wake_writer(); }
   static void on_event(bufferevent* bev, short what, void* arg) {
     auto* s = static_cast<state*>(arg);
@@ -57,8 +71,35 @@ struct green_transport::state {
     if (error) os::throw_error(error, std::string("green_transport::") + what);
   }
 
+  static bool at_read_limit(bufferevent* bev) {
+    std::size_t high = 0;
+    bufferevent_getwatermark(bev, EV_READ, nullptr, &high);
+    return high && evbuffer_get_length(bufferevent_get_input(bev)) >= high;
+  }
+
+  // Enables reading again once the input is below its limit.
+  void resume_reading() {
+    if (!reading_paused || at_read_limit(bev)) return;
+    reading_paused = false;
+    bufferevent_enable(bev, EV_READ);
+  }
+
+  // Lets libevent buffer `n` bytes of input while read_exactly() or readline() needs that many
+  // at once, when that is beyond the read limit: returns the limit to restore after, or 0.
+  std::size_t raise_read_limit(std::size_t n) {
+    std::size_t high = 0;
+    bufferevent_getwatermark(bev, EV_READ, nullptr, &high);
+    if (!high || n <= high) return 0;
+    bufferevent_setwatermark(bev, EV_READ, 0, n);
+    return high;
+  }
+  void restore_read_limit(std::size_t high) {
+    if (high && bev) bufferevent_setwatermark(bev, EV_READ, 0, high);
+  }
+
   // Blocks until the bufferevent's callbacks report something.
   void wait_read() {
+    resume_reading();
     reader_waits = true;
     readable.acquire();
   }
@@ -73,6 +114,7 @@ struct green_transport::state {
   std::string take(std::size_t n) {
     std::string out(std::min(n, evbuffer_get_length(input())), '\0');
     evbuffer_remove(input(), out.data(), out.size());
+    resume_reading();
     return out;
   }
 };
@@ -104,6 +146,9 @@ std::string green_transport::read(std::size_t n) {
 }
 
 std::string green_transport::read_exactly(std::size_t n) {
+  s_->check("read_exactly");
+  const std::size_t limit = s_->raise_read_limit(n);
+  const scope_exit restore([this, limit] { s_->restore_read_limit(limit); });
   while (true) {
     s_->check("read_exactly");
     if (evbuffer_get_length(s_->input()) >= n || s_->eof) return s_->take(n);
@@ -112,6 +157,9 @@ std::string green_transport::read_exactly(std::size_t n) {
 }
 
 std::string green_transport::readline(std::size_t max_length) {
+  s_->check("readline");
+  const std::size_t limit = s_->raise_read_limit(max_length);
+  const scope_exit restore([this, limit] { s_->restore_read_limit(limit); });
   while (true) {
     s_->check("readline");
     const evbuffer_ptr nl = evbuffer_search(s_->input(), "\n", 1, nullptr);

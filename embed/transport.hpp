@@ -54,7 +54,8 @@ EVENTLET_API green_transport connect_unix(event_base* base, const std::string& p
 class EVENTLET_API green_transport {
  public:
   // The size the input buffer may reach before libevent stops reading (a reader that lags
-  // slows the peer down rather than filling memory).
+  // slows the peer down rather than filling memory); read_exactly(n) and readline(max) let it
+  // reach n or max while they wait.
   static constexpr std::size_t default_read_limit = 256 * 1024;
   // What write() lets the output buffer reach before it blocks until it drains to low_water.
   static constexpr std::size_t default_high_water = 64 * 1024;

@@ -47,7 +47,8 @@ int survive_syserr(F call) {
 
 class libev_hub_backend final : public backend {
  public:
-  libev_hub_backend(struct ev_loop* loop, bool owned) : loop_(loop), owned_(owned) {
+  libev_hub_backend(struct ev_loop* loop, bool owned)
+      : loop_(loop), owned_(owned), fds_(loop, &on_io, this) {
     ev_init(&timer_, &on_timer);
   }
 
@@ -58,25 +59,7 @@ class libev_hub_backend final : public backend {
 
   std::string_view name() const noexcept override { return "libev"; }
 
-  int update(int fd, io, io to) override {
-    if (static_cast<std::size_t>(fd) >= watchers_.size()) watchers_.resize(fd + 1);
-    auto& w = watchers_[fd];
-    if (!w) {
-      w = std::make_unique<ev_io>();
-      ev_init(w.get(), &on_io);
-      w->data = this;
-    }
-    if (ev_is_active(w.get())) ev_io_stop(loop_, w.get());
-    // libev asserts when epoll refuses an fd as closed: ask the kernel first.
-    if (any(to) && !os::is_open(fd)) return errno;
-    if (any(to)) {
-      // ev_io_set() tells libev the fd may be a new file, so it registers it anew.
-      ev_io_set(w.get(), fd,
-                (any(to & io::read) ? EV_READ : 0) | (any(to & io::write) ? EV_WRITE : 0));
-      ev_io_start(loop_, w.get());
-    }
-    return 0;
-  }
+  int update(int fd, io, io to) override { return fds_.update(fd, to); }
 
   void wait(std::chrono::nanoseconds timeout, std::vector<ready_fd>& out) override {
     if (timeout.count() > 0) {
@@ -103,25 +86,19 @@ class libev_hub_backend final : public backend {
     if (!fresh) return errno ? errno : ENOMEM;
     ev_loop_destroy(loop_);
     loop_ = fresh;
+    fds_.set_loop(fresh);
     return 0;
   }
 
  private:
   void stop_all() noexcept {
-    for (auto& w : watchers_)
-      if (w && ev_is_active(w.get())) ev_io_stop(loop_, w.get());
+    fds_.stop_all();
     if (ev_is_active(&timer_)) ev_timer_stop(loop_, &timer_);
   }
 
   static void on_io(struct ev_loop*, ev_io* w, int revents) {
     auto* self = static_cast<libev_hub_backend*>(w->data);
-    if (!self->out_) return;
-    if (revents & EV_ERROR) {  // libev could not watch it (a closed fd)
-      self->out_->push_back({w->fd, io::none, EBADF});
-      return;
-    }
-    self->out_->push_back({w->fd, (revents & EV_READ ? io::read : io::none) |
-                                      (revents & EV_WRITE ? io::write : io::none)});
+    if (self->out_) self->out_->push_back(libev_fds::ready(w->fd, revents));
   }
 
   static void on_timer(struct ev_loop*, ev_timer*, int) {}  // only ends ev_run
@@ -129,9 +106,44 @@ class libev_hub_backend final : public backend {
   struct ev_loop* loop_;
   bool owned_;
   ev_timer timer_;
-  std::vector<std::unique_ptr<ev_io>> watchers_;  // by fd
+  libev_fds fds_;
   std::vector<ready_fd>* out_ = nullptr;
 };
+
+}  // namespace
+
+static_assert(libev_fds::ev_read == EV_READ && libev_fds::ev_write == EV_WRITE &&
+              libev_fds::ev_error == int(EV_ERROR));
+
+libev_fds::libev_fds(struct ev_loop* loop, callback cb, void* data) noexcept
+    : loop_(loop), cb_(cb), data_(data) {}
+
+libev_fds::~libev_fds() { stop_all(); }
+
+int libev_fds::update(int fd, io to) {
+  if (static_cast<std::size_t>(fd) >= watchers_.size()) watchers_.resize(fd + 1);
+  auto& w = watchers_[fd];
+  if (!w) {
+    w = std::make_unique<ev_io>();
+    ev_init(w.get(), cb_);
+    w->data = data_;
+  }
+  if (ev_is_active(w.get())) ev_io_stop(loop_, w.get());
+  if (!any(to)) return 0;
+  // libev asserts when epoll refuses an fd as closed: ask the kernel first.
+  if (!os::is_open(fd)) return errno;
+  // ev_io_set() tells libev the fd may be a new file, so it registers it anew.
+  ev_io_set(w.get(), fd, (any(to & io::read) ? EV_READ : 0) | (any(to & io::write) ? EV_WRITE : 0));
+  ev_io_start(loop_, w.get());
+  return 0;
+}
+
+void libev_fds::stop_all() noexcept {
+  for (auto& w : watchers_)
+    if (w && ev_is_active(w.get())) ev_io_stop(loop_, w.get());
+}
+
+namespace {
 
 const char* libev_unusable() noexcept {
   return ev_supported_backends() & ev_recommended_backends() ? nullptr

@@ -22,6 +22,7 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <type_traits>
 
 #include "../base/errors.hpp"
 #include "../base/fd.hpp"
@@ -94,54 +95,34 @@ void check_fds_for_base(const char* what) {
                                                      (last_error[0] ? last_error : "fatal error"));
 }
 
+// Frees a base the backend made.
+struct free_base {
+  void operator()(event_base* base) const noexcept { event_base_free(base); }
+};
+
 class libevent_hub_backend final : public backend {
  public:
-  libevent_hub_backend(event_base* base, bool owned)
-      : base_(base), owned_(owned), timer_(evtimer_new(base, &on_timer, nullptr)) {
+  // `owned` is `base` when the backend made it (and frees it), else null.
+  libevent_hub_backend(event_base* base, std::unique_ptr<event_base, free_base> owned)
+      : owned_base_(std::move(owned)),
+        base_(base),
+        timer_(evtimer_new(base, &on_timer, nullptr)),
+        fds_(base, &on_event, this) {
     if (!timer_) os::throw_error(ENOMEM, "evtimer_new");
   }
 
-  ~libevent_hub_backend() override {
-    for (event* e : events_)
-      if (e) event_free(e);
-    event_free(timer_);
-    if (owned_) event_base_free(base_);
-  }
+  ~libevent_hub_backend() override { event_free(timer_); }  // fds_, then the base, go next
 
   std::string_view name() const noexcept override { return "libevent"; }
 
-  int update(int fd, io, io to) override {
-    if (static_cast<std::size_t>(fd) >= events_.size()) events_.resize(fd + 1, nullptr);
-    event*& e = events_[fd];
-    if (e) event_del(e);
-    std::erase_if(always_ready_, [fd](const ready_fd& r) { return r.fd == fd; });
-    if (!any(to)) return 0;
-    // libevent would take a closed fd and then never report it (epoll refuses it only when
-    // libevent applies the change): ask the kernel first.
-    struct stat st;
-    if (fstat(fd, &st) != 0) return errno;
-    if (S_ISREG(st.st_mode)) {
-      always_ready_.push_back({fd, to});
-      return 0;
-    }
-    const short what =
-        EV_PERSIST | (any(to & io::read) ? EV_READ : 0) | (any(to & io::write) ? EV_WRITE : 0);
-    if (!e) {
-      e = event_new(base_, fd, what, &on_event, this);
-      if (!e) return ENOMEM;
-    } else if (event_assign(e, base_, fd, what, &on_event, this) != 0) {
-      return EINVAL;
-    }
-    errno = 0;
-    if (event_add(e, nullptr) != 0) return errno ? errno : EBADF;
-    return 0;
-  }
+  int update(int fd, io, io to) override { return fds_.update(fd, to); }
 
   void wait(std::chrono::nanoseconds timeout, std::vector<ready_fd>& out) override {
     if (broken_) throw_fatal("event_base_loop");
-    out.insert(out.end(), always_ready_.begin(), always_ready_.end());
+    const std::vector<ready_fd>& always_ready = fds_.always_ready();
+    out.insert(out.end(), always_ready.begin(), always_ready.end());
     int flags = EVLOOP_ONCE;
-    if (timeout.count() == 0 || !always_ready_.empty()) {
+    if (timeout.count() == 0 || !always_ready.empty()) {
       flags |= EVLOOP_NONBLOCK;
     } else if (timeout.count() > 0) {
       const timeval tv{static_cast<time_t>(timeout.count() / 1'000'000'000),
@@ -174,28 +155,24 @@ class libevent_hub_backend final : public backend {
       broken_ = true;
       return EIO;
     }
-    for (event* e : events_)
-      if (e) event_del(e);
-    always_ready_.clear();
+    fds_.forget();
     return 0;
   }
 
  private:
-  static void on_event(evutil_socket_t fd, short what, void* arg) {
+  static void on_event(int fd, short what, void* arg) {
     auto* self = static_cast<libevent_hub_backend*>(arg);
     if (!self->out_) return;
-    self->out_->push_back({static_cast<int>(fd), (what & EV_READ ? io::read : io::none) |
-                                                     (what & EV_WRITE ? io::write : io::none)});
+    self->out_->push_back({fd, libevent_fds::events(what)});
   }
 
   static void on_timer(evutil_socket_t, short, void*) {}  // only ends the loop
 
+  std::unique_ptr<event_base, free_base> owned_base_;  // null: the application's
   event_base* base_;
-  bool owned_;
   bool broken_ = false;  // a fatal error left the base half-done
   event* timer_;
-  std::vector<event*> events_;          // by fd
-  std::vector<ready_fd> always_ready_;  // regular files
+  libevent_fds fds_;
   std::vector<ready_fd>* out_ = nullptr;
 };
 
@@ -242,15 +219,53 @@ std::unique_ptr<backend> make_libevent_backend() {
   event_base* base = nullptr;
   if (!survive_fatal([&base] { base = event_base_new(); })) throw_fatal("event_base_new");
   if (!base) os::throw_error(errno ? errno : ENOMEM, "event_base_new");
-  try {
-    return std::make_unique<libevent_hub_backend>(base, true);
-  } catch (...) {
-    event_base_free(base);
-    throw;
-  }
+  std::unique_ptr<event_base, free_base> owned(base);
+  return std::make_unique<libevent_hub_backend>(base, std::move(owned));
 }
 
 }  // namespace
+
+// libevent's callback type, with evutil_socket_t spelled int in libevent.hpp.
+static_assert(std::is_same_v<evutil_socket_t, int>);
+static_assert(libevent_fds::ev_read == EV_READ && libevent_fds::ev_write == EV_WRITE);
+
+libevent_fds::~libevent_fds() {
+  for (event* e : events_)
+    if (e) event_free(e);
+}
+
+int libevent_fds::update(int fd, io to) {
+  if (static_cast<std::size_t>(fd) >= events_.size()) events_.resize(fd + 1, nullptr);
+  event*& e = events_[fd];
+  if (e) event_del(e);
+  std::erase_if(always_ready_, [fd](const ready_fd& r) { return r.fd == fd; });
+  if (!any(to)) return 0;
+  // libevent would take a closed fd and then never report it (epoll refuses it only when
+  // libevent applies the change): ask the kernel first.
+  struct stat st;
+  if (fstat(fd, &st) != 0) return errno;
+  if (S_ISREG(st.st_mode)) {
+    always_ready_.push_back({fd, to});
+    return 0;
+  }
+  const short what =
+      EV_PERSIST | (any(to & io::read) ? EV_READ : 0) | (any(to & io::write) ? EV_WRITE : 0);
+  if (!e) {
+    e = event_new(base_, fd, what, cb_, arg_);
+    if (!e) return ENOMEM;
+  } else if (event_assign(e, base_, fd, what, cb_, arg_) != 0) {
+    return EINVAL;
+  }
+  errno = 0;
+  if (event_add(e, nullptr) != 0) return errno ? errno : EBADF;
+  return 0;
+}
+
+void libevent_fds::forget() noexcept {
+  for (event* e : events_)
+    if (e) event_del(e);
+  always_ready_.clear();
+}
 
 extern constinit const backend_entry libevent_entry{"libevent", &libevent_unusable,
                                                     &make_libevent_backend};
@@ -259,7 +274,7 @@ std::unique_ptr<backend> libevent_backend(event_base* base) {
   if (!base) throw std::invalid_argument("libevent_backend: null base");
   check_not_interposed();
   install_callbacks();
-  return std::make_unique<libevent_hub_backend>(base, false);
+  return std::make_unique<libevent_hub_backend>(base, nullptr);
 }
 
 }  // namespace eventlet::hubs

@@ -4,7 +4,6 @@
 #include <ev.h>
 #include <event2/event.h>
 #include <fcntl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <string>
@@ -21,15 +20,7 @@
 using embed_tests::way;
 namespace hubs = eventlet::hubs;
 
-namespace {
-
-double cpu_seconds() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-}  // namespace
+using embed_tests::cpu_seconds;
 
 TEST_CASE("greenthreads spawned on the thread sleep concurrently inside the loop") {
   way w;

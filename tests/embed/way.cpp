@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <ev.h>
 #include <event2/event.h>
+#include <time.h>
 
 #include <cstdlib>
 #include <exception>
@@ -90,6 +91,12 @@ void way::later(double seconds, std::function<void()> fn) {
     delete arg;
     throw std::runtime_error("event_base_once failed");
   }
+}
+
+double cpu_seconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 }  // namespace embed_tests

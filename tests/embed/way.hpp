@@ -36,4 +36,7 @@ struct way {
   std::string previous;  // the hub's backend before
 };
 
+// cpu_seconds() is the CPU time the process used so far.
+double cpu_seconds();
+
 }  // namespace embed_tests
