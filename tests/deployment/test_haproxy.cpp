@@ -58,7 +58,9 @@ frontend web
 backend hello
     balance roundrobin
     # A backend is checked every 100 ms with a GET /: down after 2 failures (it stopped
-    # listening), up again after 2 successes.
+    # listening), up again after 2 successes. A check may take 1 s (by default, as long as
+    # inter), so that a backend slow under load is not taken for a stopped one.
+    timeout check 1s
     option httpchk GET /
     http-check expect status 200
     default-server check inter 100ms fall 2 rise 2
