@@ -23,7 +23,8 @@ namespace eventlet::green {
 // take_over_reuseport() makes the kernel give every new connection to `listener`'s address to
 // `listener`, rather than spread them over its SO_REUSEPORT group. Call it right after
 // `listener` starts to listen: its place in the group is taken to be the last one, counted
-// from the listening sockets on its address (/proc/net/tcp, tcp6). When the other socket
+// from the listening sockets on its address (/proc/net/tcp, tcp6), so a socket that joins in
+// between would be taken for it. When the other socket
 // closes, the kernel moves `listener` into its place, the program's choice is out of the
 // group's range and the kernel spreads by its hash again (which then finds `listener` only),
 // so the group goes on as usual. It is meant for one socket taking over from one socket (a
