@@ -21,17 +21,16 @@
 namespace eventlet::green {
 
 // take_over_reuseport() makes the kernel give every new connection to `listener`'s address to
-// `listener`, rather than spread them over its SO_REUSEPORT group. Call it right after
-// `listener` starts to listen: its place in the group is taken to be the last one, counted
-// from the listening sockets on its address (/proc/net/tcp, tcp6), so a socket that joins in
-// between would be taken for it. When the other socket
-// closes, the kernel moves `listener` into its place, the program's choice is out of the
-// group's range and the kernel spreads by its hash again (which then finds `listener` only),
-// so the group goes on as usual. It is meant for one socket taking over from one socket (a
-// server on one listener restarted): were there more before it, closing the first of them
-// would move `listener` and leave the others its share of the hash while they close. Throws
-// std::invalid_argument if `listener` does not listen with SO_REUSEPORT, std::system_error
-// when the kernel refuses the program or /proc/net cannot be read.
+// `listener`, rather than spread them over its SO_REUSEPORT group. Call it right after `listener`
+// starts to listen: its place in the group is taken to be the last one, counted from the listening
+// sockets on its address (/proc/net/tcp, tcp6), so a socket that joins in between would be taken
+// for it. When the other socket closes, the kernel moves `listener` into its place, the program's
+// choice is out of the group's range and the kernel spreads by its hash again (which then finds
+// `listener` only), so the group goes on as usual. It is meant for one socket taking over from one
+// socket (a server on one listener restarted): were there more before it, closing the first of
+// them would move `listener` and leave the others its share of the hash while they close. Throws
+// std::invalid_argument if `listener` does not listen with SO_REUSEPORT, std::system_error when
+// the kernel refuses the program or /proc/net cannot be read.
 EVENTLET_API void take_over_reuseport(socket& listener);
 
 }  // namespace eventlet::green
