@@ -23,6 +23,7 @@
 #include "green/dns.hpp"
 #include "green/fd.hpp"
 #include "green/net.hpp"
+#include "green/reuseport.hpp"
 #include "green/select.hpp"
 #include "green/signal.hpp"
 #include "green/socket.hpp"

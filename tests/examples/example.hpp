@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -110,14 +111,15 @@ inline int open_fds(pid_t pid) {
   return n;
 }
 
-// An example server listening on a port the kernel picked ("--port 0"), its stderr left as the
-// test's. The constructor waits for its "listening on 127.0.0.1:PORT" line; the destructor
-// checks that it still runs, that it wrote nothing else on stdout, and stops it with SIGTERM,
-// on which it must exit with status 0.
+// An example server listening on a port the kernel picked ("--port 0", unless `args` give
+// --port), its stderr left as the test's. The constructor waits for its "listening on
+// 127.0.0.1:PORT" line; the destructor checks that it still runs, that it wrote nothing else on
+// stdout, and stops it with SIGTERM, on which it must exit with status 0.
 class example {
  public:
   explicit example(const char* variable, std::vector<std::string> args = {}) : name_(variable) {
-    args.insert(args.begin(), {"--port", "0"});
+    if (std::find(args.begin(), args.end(), "--port") == args.end())
+      args.insert(args.begin(), {"--port", "0"});
     auto [out, out_write] = eventlet::green::pipe();
     out_ = std::move(out);
     proc_.emplace(program(variable), args, out_write.fileno(), -1);

@@ -31,6 +31,10 @@ const program programs[] = {
      "forwarder",
      "usage: forwarder [--port N] --to HOST:PORT [--backdoor PATH]\n",
      {"--port", "0", "--to", "127.0.0.1:1"}},
+    {"HTTP_HELLO",
+     "http_hello",
+     "usage: http_hello [--port N] [--reuse-port on|off] [--backdoor PATH]\n",
+     {"--port", "0"}},
 };
 
 // Checks that `o` is an exit with status 2 saying `problem` and the usage of `p`.
@@ -60,6 +64,9 @@ TEST_CASE_FIXTURE(hub_test, "examples: a bad command line prints the usage and e
                 "--to '127.0.0.1' is not HOST:PORT");
   check_refused(forwarder, run(forwarder.variable, {"--to", "127.0.0.1:http"}),
                 "the port of --to 'http' is not a port number (0..65535)");
+  const program& http_hello = programs[3];
+  check_refused(http_hello, run(http_hello.variable, {"--reuse-port", "yes"}),
+                "--reuse-port 'yes' is not on or off");
 }
 
 TEST_CASE_FIXTURE(hub_test, "examples: an unusable EVENTLET_HUB fails before listening") {

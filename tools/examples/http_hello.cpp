@@ -8,6 +8,17 @@
 // 127.0.0.1:PORT" once listening and serves until SIGINT or SIGTERM, which make it stop
 // accepting, finish the requests in flight, close the connections and exit with status 0
 // (stop_signal.hpp). EVENTLET_HUB picks the hub.
+//
+// --reuse-port on: a restart without a lost connection (docs/deployment.md). It listens with
+// SO_REUSEPORT, next to an older http_hello still listening on the port, and takes every new
+// connection over from it (green::take_over_reuseport); on SIGINT or SIGTERM it keeps
+// accepting for half a second more, long enough to empty its queue of the connections that
+// came before the new process took over, as the old one does then, and only then stops: its
+// listener closes with nothing queued, so the kernel resets nothing.
+//
+//   http_hello --port 8080 --reuse-port on &   # the old process
+//   http_hello --port 8080 --reuse-port on &   # the new one: says "listening on" ...
+//   kill -TERM %1                              # ... then the old one drains and exits
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -21,13 +32,18 @@
 using namespace eventlet;
 
 int main(int argc, char** argv) {
-  const examples::command_line args(argc, argv, "http_hello [--port N] [--backdoor PATH]",
-                                    {"--port", "--backdoor"});
+  const examples::command_line args(argc, argv,
+                                    "http_hello [--port N] [--reuse-port on|off] [--backdoor PATH]",
+                                    {"--port", "--reuse-port", "--backdoor"});
+  const std::string reuse = args.value("--reuse-port", "off");
+  if (reuse != "on" && reuse != "off") args.fail("--reuse-port '" + reuse + "' is not on or off");
+  const bool reuse_port = reuse == "on";
   examples::block_stop_signals();  // before any thread starts
   try {
     hubs::get_hub();  // chooses the hub (EVENTLET_HUB) now: a bad choice fails before listening
     examples::serve_backdoor(args);
-    green::socket listener = green::listen({"127.0.0.1", args.port(8080)}, 1024);
+    green::socket listener = green::listen({"127.0.0.1", args.port(8080)}, 1024, reuse_port);
+    if (reuse_port) green::take_over_reuseport(listener);
     const std::string sixteen_k(16 * 1024, 'x');
     http::server_options options;
     options.max_connections = 100'000;
@@ -38,13 +54,17 @@ int main(int argc, char** argv) {
           res.send(req.path() == "/16k" ? std::string_view(sixteen_k) : "hello");
         },
         options);
-    // On a signal: requests in flight get up to 5 s to finish, idle connections close.
+    // On a signal: requests in flight get up to 5 s to finish, idle connections close. With
+    // --reuse-port, the queue is emptied first (the new process takes the new connections).
     examples::serve_until_signal(
         [&] {
           examples::announce(listener.getsockname());
           server.serve();
         },
-        [&](auto&) { server.shutdown(5); });
+        [&](auto&) {
+          if (reuse_port) sleep(0.5);
+          server.shutdown(5);
+        });
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "http_hello: %s\n", e.what());
