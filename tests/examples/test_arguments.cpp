@@ -33,7 +33,7 @@ const program programs[] = {
      {"--port", "0", "--to", "127.0.0.1:1"}},
     {"HTTP_HELLO",
      "http_hello",
-     "usage: http_hello [--port N] [--reuse-port on|off] [--backdoor PATH]\n",
+     "usage: http_hello [--port N] [--threads N | --reuse-port on|off] [--backdoor PATH]\n",
      {"--port", "0"}},
 };
 
@@ -67,6 +67,11 @@ TEST_CASE_FIXTURE(hub_test, "examples: a bad command line prints the usage and e
   const program& http_hello = programs[3];
   check_refused(http_hello, run(http_hello.variable, {"--reuse-port", "yes"}),
                 "--reuse-port 'yes' is not on or off");
+  check_refused(http_hello, run(http_hello.variable, {"--threads", "0"}),
+                "--threads '0' is not a number from 1 to 1024");
+  check_refused(http_hello, run(http_hello.variable, {"--threads", "2", "--reuse-port", "on"}),
+                "--threads and --reuse-port on do not go together (a takeover steers to one "
+                "socket)");
 }
 
 TEST_CASE_FIXTURE(hub_test, "examples: an unusable EVENTLET_HUB fails before listening") {

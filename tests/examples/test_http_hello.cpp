@@ -41,8 +41,11 @@ TEST_CASE_FIXTURE(hub_test, "http_hello: hello, /16k, keep-alive") {
   CHECK(body16 == std::string(16384, 'x'));
 }
 
-TEST_CASE_FIXTURE(hub_test, "http_hello: 200 clients at once, 10 requests each") {
-  example server("HTTP_HELLO");
+namespace {
+
+// clients() has 200 clients at once make 10 requests each to `server`, each on one kept-alive
+// connection, and checks that every request was answered.
+void clients(example& server) {
   std::vector<greenthread<int>> clients;
   for (int i = 0; i < 200; ++i)
     clients.push_back(spawn([&server] {
@@ -59,6 +62,22 @@ TEST_CASE_FIXTURE(hub_test, "http_hello: 200 clients at once, 10 requests each")
       return answered;
     }));
   for (auto& c : clients) CHECK(c.wait() == 10);
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(hub_test, "http_hello: 200 clients at once, 10 requests each") {
+  example server("HTTP_HELLO");
+  clients(server);
+}
+
+TEST_CASE_FIXTURE(hub_test, "http_hello --threads 2: 200 clients served, SIGTERM exits 0") {
+  example server("HTTP_HELLO", {"--threads", "2"});
+  clients(server);
+  green::socket idle = green::connect(server.where(), 60);
+  idle.set_timeout(60);  // guards against a hang
+  CHECK(example::exited_cleanly(server.stop()));
+  CHECK(green_tests::read_all(idle).empty());  // closed by the server's shutdown
 }
 
 TEST_CASE_FIXTURE(hub_test, "http_hello: SIGTERM finishes the request in flight, exits 0") {
