@@ -24,4 +24,11 @@ void make_pipe(int ends[2], bool nonblocking, const char* what) {
   if (pipe2(ends, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0)) != 0) throw_error(errno, what);
 }
 
+int poll_now(pollfd* fds, std::size_t n) noexcept {
+  int ready;
+  while ((ready = ::poll(fds, n, 0)) < 0 && errno == EINTR) {
+  }
+  return ready;
+}
+
 }  // namespace eventlet::os

@@ -3,6 +3,10 @@
 // caller must not throw.
 #pragma once
 
+#include <poll.h>
+
+#include <cstddef>
+
 #include "export.hpp"
 
 namespace eventlet::os {
@@ -21,5 +25,9 @@ EVENTLET_API int duplicate(int fd, int lowest = 0) noexcept;
 // make_pipe() fills `ends` with a close-on-exec pipe, non-blocking if `nonblocking`. Throws
 // std::system_error (EMFILE, ENFILE) naming `what`.
 EVENTLET_API void make_pipe(int ends[2], bool nonblocking, const char* what);
+
+// poll_now() is poll(2) on `fds` without waiting, again while interrupted (EINTR): the number
+// of fds with events, or -1 with errno set.
+EVENTLET_API int poll_now(pollfd* fds, std::size_t n) noexcept;
 
 }  // namespace eventlet::os

@@ -49,9 +49,7 @@ void fd::wait(const char* what, io events, std::optional<double> timeout) {
   if (timeout && *timeout == 0) {  // a look: the hub's timer would end the wait before it looked
     if (fd_.get() < 0) os::throw_error(EBADF, what);
     pollfd p{fd_.get(), static_cast<short>(any(events & io::read) ? POLLIN : POLLOUT), 0};
-    int n;
-    while ((n = ::poll(&p, 1, 0)) < 0 && errno == EINTR) {
-    }
+    const int n = os::poll_now(&p, 1);
     if (n < 0) os::throw_error(errno, what);
     if (p.revents & POLLNVAL) os::throw_error(EBADF, what);
     if (n == 0) throw timeout_error(std::string(what) + ": timed out");

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "../base/errors.hpp"
+#include "../base/fd.hpp"
 #include "../base/scope_exit.hpp"
 #include "../hubs/hub.hpp"
 
@@ -20,10 +21,7 @@ namespace {
 // Throws std::system_error(EBADF) for an fd that is not open.
 select_result ready_now(std::vector<pollfd>& fds, const std::vector<int>& read_fds,
                         const std::vector<int>& write_fds) {
-  int n;
-  while ((n = ::poll(fds.data(), fds.size(), 0)) < 0 && errno == EINTR) {
-  }
-  if (n < 0) os::throw_error(errno, "select: poll");
+  if (os::poll_now(fds.data(), fds.size()) < 0) os::throw_error(errno, "select: poll");
   std::map<int, short> got;
   for (const pollfd& p : fds) {
     if (p.revents & POLLNVAL) os::throw_error(EBADF, "select: fd " + std::to_string(p.fd));

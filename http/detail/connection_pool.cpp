@@ -3,8 +3,9 @@
 #include <poll.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <new>
+
+#include "../../base/fd.hpp"
 
 namespace eventlet::http::detail {
 
@@ -14,10 +15,7 @@ namespace {
 // close (EOF, a reset, a TLS close_notify) nor bytes no request asked for.
 bool still_open(const client_connection& c) noexcept {
   pollfd p{c.link.fileno(), POLLIN, 0};
-  int n;
-  while ((n = ::poll(&p, 1, 0)) < 0 && errno == EINTR) {
-  }
-  return n == 0;
+  return os::poll_now(&p, 1) == 0;
 }
 
 }  // namespace
