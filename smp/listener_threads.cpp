@@ -28,13 +28,16 @@ struct listener_threads::thread_state {
   double grace = 0;  // with stopping: the grace asked for before the service was made
 };
 
+int thread_count(int threads) {
+  if (threads < 0) throw std::invalid_argument("smp: the thread count must be >= 0");
+  return threads > 0 ? threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
 listener_threads::listener_threads(const green::address& local, int threads, int backlog,
                                    service_maker make) {
   if (!make) throw std::invalid_argument("smp::listener_threads: the service maker is empty");
-  if (threads < 0) throw std::invalid_argument("smp::listener_threads: threads must be >= 0");
   if (backlog < 1) throw std::invalid_argument("smp::listener_threads: the backlog must be >= 1");
-  const int n =
-      threads > 0 ? threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int n = thread_count(threads);
   for (int i = 0; i < n; ++i) states_.push_back(std::make_shared<thread_state>());
 
   std::promise<green::address> first;  // thread 0's bound address, or why it could not bind

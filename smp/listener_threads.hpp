@@ -37,6 +37,10 @@ struct thread_service {
 
 class listener_threads;
 
+// thread_count() is the number of threads a count of `threads` means: itself, or one per core
+// for 0. Throws std::invalid_argument for a negative count.
+EVENTLET_API int thread_count(int threads);
+
 // make(threads, index, listener) makes thread `index`'s service on its listener (which lives as
 // long as the thread serves), on that thread; the service may keep `threads` to stop them all
 // (request_stop()), even before their constructor has returned.

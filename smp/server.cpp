@@ -4,10 +4,8 @@
 // returns, whereupon the thread shuts its hub down (killing the connections left).
 #include "server.hpp"
 
-#include <algorithm>
 #include <optional>
 #include <stdexcept>
-#include <thread>
 
 #include "../base/scope_exit.hpp"
 #include "../coros/semaphore.hpp"
@@ -32,9 +30,7 @@ server::server(const green::address& local, green::connection_handler handler,
   if (options.backlog < 1) throw std::invalid_argument("smp::server: the backlog must be >= 1");
   if (options.concurrency == 0)
     throw std::invalid_argument("smp::server: the concurrency must be > 0");
-  const int n = options.threads > 0
-                    ? options.threads
-                    : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int n = thread_count(options.threads);
   for (int i = 0; i < n; ++i) {
     states_.push_back(std::make_shared<thread_state>());
     accepted_.push_back(std::make_unique<std::atomic<std::uint64_t>>(0));
