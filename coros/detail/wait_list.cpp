@@ -31,7 +31,10 @@ void wait_list::suspend(hubs::hub& h, waiter& w) {
 
 bool wait_list::wait(waiter& w, double timeout, give_back undo, void* context) {
   if (std::isnan(timeout)) throw std::invalid_argument("wait: timeout is NaN");
+  if (timeout == 0) return false;  // a zero timeout polls: it never suspends
   hubs::hub& h = hubs::get_hub();
+  if (w.self == h.greenlet() || w.self == h.joined_loop()) [[unlikely]]
+    h.check_can_block((std::string("a wait on ") + what_).c_str());  // throws, naming it
   w.prev = tail_;
   (tail_ ? tail_->next : head_) = &w;
   tail_ = &w;

@@ -61,10 +61,12 @@ class EVENTLET_API wait_list {
   wait_list& operator=(const wait_list&) = delete;
 
   // wait() blocks the calling greenthread until wake() picks `w` (true) or `timeout` seconds
-  // pass (false; negative: no limit). A waiter that was woken returns true even if its time
-  // ran out meanwhile. If an exception is thrown in after it was woken, `undo` is called with
-  // `context` before the exception goes on. Throws hubs::hub_error from the hub greenlet,
-  // std::invalid_argument for a NaN timeout.
+  // pass (false; negative: no limit; zero: false at once, without suspending, so that a poll
+  // works anywhere, a loop callback included). A waiter that was woken returns true even if
+  // its time ran out meanwhile. If an exception is thrown in after it was woken, `undo` is
+  // called with `context` before the exception goes on. Throws hubs::blocking_call_error
+  // naming the wait from the hub greenlet or a joined loop's, std::invalid_argument for a NaN
+  // timeout.
   bool wait(waiter& w, double timeout, give_back undo = nullptr, void* context = nullptr);
 
   // front() is the longest waiter, or null.

@@ -77,3 +77,31 @@ TEST_CASE_FIXTURE(hub_test, "a timeout in the hub greenlet is a hub_error, not a
   CHECK(refused);
   CHECK_FALSE(blocking);
 }
+
+TEST_CASE_FIXTURE(hub_test, "zero timeouts poll in the hub greenlet; a wait names its object") {
+  event<int> e;
+  queue<int> q;
+  semaphore s(0);
+  bool polled = false;
+  std::string refusal;
+  hubs::timer t = hub.schedule_call_global(0, [&] {
+    CHECK_FALSE(e.try_wait(0).has_value());
+    CHECK_THROWS_AS(e.wait(0), timeout_error);
+    CHECK_FALSE(q.try_get(0).has_value());
+    CHECK_THROWS_AS(q.get(0.0), queue_empty);
+    CHECK_FALSE(s.try_acquire(0.0));
+    CHECK_THROWS_AS(s.acquire(0.0), timeout_error);
+    q.put_nowait(3);
+    CHECK(q.try_get(0) == 3);
+    polled = true;
+    try {
+      e.wait(0.5);
+    } catch (const hubs::blocking_call_error& x) {
+      refusal = x.what();
+    }
+  });
+  eventlet::sleep(0.01);
+  CHECK(polled);
+  CHECK(refusal.find("a wait on event") != std::string::npos);
+  CHECK(refusal.find("hub greenlet") != std::string::npos);
+}

@@ -167,11 +167,12 @@ TEST_CASE_FIXTURE(hub_test, "queue: timed get and put succeed when served in tim
 
 TEST_CASE_FIXTURE(hub_test, "queue: a getter handed an item just as its time runs out keeps it") {
   light_queue<int> q;
-  // The getter's zero timeout fires on the pass after it blocks, before the wake-up that put()
-  // queues for it: the getter must still return the item it was handed.
-  auto getter = spawn([&] { return q.get(0.0); });
+  // The item comes after the getter's time ran out but before the hub's pass that fires its
+  // timeout: the getter must still return the item it was handed.
+  auto getter = spawn([&] { return q.get(0.001); });
   eventlet::sleep(0);
   CHECK(q.getting() == 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the timeout is due
   q.put(5);
   CHECK(getter.wait() == 5);
   CHECK(q.empty());

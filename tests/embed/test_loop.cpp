@@ -72,16 +72,24 @@ TEST_CASE("in a loop callback the non-blocking calls work and a blocking one is 
   w.run([&] {
     eventlet::event<int> sent;
     eventlet::queue<int> items;
-    std::string refused;
+    std::string refused, refused_wait;
     bool spawned_ran = false;
     w.later(0.01, [&] {
       eventlet::spawn([&] { spawned_ran = true; });
+      CHECK_FALSE(items.try_get(0).has_value());  // a zero timeout polls
       items.put_nowait(7);
       CHECK_FALSE(sent.ready());
+      CHECK_FALSE(sent.try_wait(0).has_value());
+      CHECK_THROWS_AS(sent.wait(0), eventlet::timeout_error);
       try {
         eventlet::sleep(0.01);
       } catch (const hubs::hub_error& e) {
         refused = e.what();
+      }
+      try {
+        sent.wait(1.0);
+      } catch (const hubs::hub_error& e) {
+        refused_wait = e.what();
       }
       sent.send(42);
     });
@@ -90,6 +98,7 @@ TEST_CASE("in a loop callback the non-blocking calls work and a blocking one is 
     eventlet::sleep(0);
     CHECK(spawned_ran);
     CHECK(refused.find("sleep") != std::string::npos);
+    CHECK(refused_wait.find("a wait on event") != std::string::npos);
     if (w.join) CHECK(refused.find("defer_to_green_thread") != std::string::npos);
   });
 }
