@@ -25,9 +25,7 @@ green_pool::~green_pool() {
     while (m && (m->killed || m->greenlet == self)) m = m->next;
     if (!m) break;
     m->killed = true;
-    const bool leaves_itself = m->linked || m->greenlet->started();
-    m->kill();
-    if (!leaves_itself) finished(m);  // a spawn_n() member that never ran
+    m->kill();  // its link takes it off the list
   }
   for (detail::pool_member* m = members_; m; m = m->next) m->pool = nullptr;
   idlers_.wake_all();

@@ -30,7 +30,6 @@
 
 #include "../base/export.hpp"
 #include "../base/pool_listing.hpp"
-#include "../base/scope_exit.hpp"
 #include "detail/wait_list.hpp"
 #include "greenthread.hpp"
 
@@ -66,7 +65,6 @@ class EVENTLET_API pool_member {
   pool_member* prev = nullptr;
   pool_member* next = nullptr;
   bool killed = false;  // by the pool's destructor
-  bool linked = false;  // leaves through the greenthread's link (see green_pool::start())
 };
 
 template <typename R>
@@ -114,7 +112,7 @@ class EVENTLET_API green_pool {
     auto call = bind_call(std::forward<F>(f), std::forward<A>(args)...);
     using R = std::invoke_result_t<decltype(call)&>;
     if (!take_slot()) return detail::call_here<R>(call);
-    return start<true>(std::move(call));
+    return start(std::move(call));
   }
 
   // spawn_n() is spawn() without a handle: what the function throws is reported by the hub's
@@ -128,7 +126,7 @@ class EVENTLET_API green_pool {
       call();
       return;
     }
-    start<false>(std::move(call));
+    start(std::move(call));
   }
 
   // waitall() blocks until none of the pool's greenthreads runs and no spawn() waits for a
@@ -175,26 +173,18 @@ class EVENTLET_API green_pool {
   bool take_slot();
 
   // start() spawns `call` in the slot the caller took and lists it as a member until it
-  // finishes. With `by_link`, the member leaves through the greenthread's link, which also sees
-  // a kill before it starts (spawn() hands out a handle that can do that). Else it leaves when
-  // its function ends, which costs no link: before it starts, only the destructor can kill such
-  // a member (spawn_n() hands out no handle), and takes it off itself.
-  template <bool by_link, typename C>
+  // finishes. The member leaves through the greenthread's link, which also sees it end without
+  // running: killed before it starts (by a handle, a listing's kill or the destructor), or
+  // refused a stack.
+  template <typename C>
   auto start(C&& call) {
     using R = std::invoke_result_t<C&>;
     detail::pool_member_of<R>* m = nullptr;
     try {
       m = new detail::pool_member_of<R>;
-      if constexpr (by_link) {
-        m->thread.emplace(eventlet::spawn(std::forward<C>(call)));
-        // The pool's own link does not count as looking at the outcome.
-        detail::link_quietly(*m->thread, [m] { finished(m); });
-      } else {
-        m->thread.emplace(eventlet::spawn([m, call = std::forward<C>(call)]() mutable {
-          const scope_exit leave([m] { finished(m); });
-          return call();
-        }));
-      }
+      m->thread.emplace(eventlet::spawn(std::forward<C>(call)));
+      // The pool's own link does not count as looking at the outcome.
+      detail::link_quietly(*m->thread, [m] { finished(m); });
     } catch (...) {  // out of memory: the greenthread, if made, has not started and never will
       if (m && m->thread) m->thread->kill();
       delete m;
@@ -202,7 +192,6 @@ class EVENTLET_API green_pool {
       throw;
     }
     m->greenlet = m->thread->greenlet();
-    m->linked = by_link;
     enlist(m);
     return *m->thread;
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "coros/event.hpp"
+#include "coros/green_pool.hpp"
 #include "coros/greenthread.hpp"
 #include "helpers.hpp"
 
@@ -69,4 +70,31 @@ TEST_CASE("isolated: stack allocation failure finishes the greenthread with bad_
   sum = 0;
   for (auto& g : again) sum += g.wait();
   CHECK(sum == long{n} * (n - 1) / 2);
+}
+
+TEST_CASE("isolated: a green_pool whose members cannot have stacks still ends its waitall()") {
+  hubs::use_hub(isolated::hub_name());
+  constexpr int n = 2000;
+  green_pool pool(n);
+  event<> release;
+  int ran = 0;
+  for (int i = 0; i < n; ++i)
+    pool.spawn_n([&] {
+      release.wait();
+      ++ran;
+    });
+  rlimit old{};
+  REQUIRE(getrlimit(RLIMIT_AS, &old) == 0);
+  rlimit low = old;
+  low.rlim_cur = address_space() + (32 << 20);
+  REQUIRE(setrlimit(RLIMIT_AS, &low) == 0);
+  eventlet::sleep(0);  // the members start: most find no stack
+  REQUIRE(setrlimit(RLIMIT_AS, &old) == 0);
+  release.send();
+  pool.waitall();  // returns: no member is lost
+  MESSAGE(ran << " of " << n << " members ran");
+  CHECK(ran > 10);
+  CHECK(ran < n);
+  CHECK(pool.running() == 0);
+  CHECK(pool.free() == n);
 }
