@@ -23,4 +23,20 @@ class EVENTLET_API block_signals {
   sigset_t previous_;
 };
 
+// no_sigpipe blocks SIGPIPE in the calling thread while it lives, so that a write with no
+// MSG_NOSIGNAL (sendfile(2), a write to a pipe) to a closed peer fails with EPIPE rather than
+// killing the process; the destructor takes a SIGPIPE raised meanwhile off the thread's pending
+// set, unless SIGPIPE was blocked before, restores the mask and keeps errno.
+class EVENTLET_API no_sigpipe {
+ public:
+  no_sigpipe() noexcept;
+  no_sigpipe(const no_sigpipe&) = delete;
+  no_sigpipe& operator=(const no_sigpipe&) = delete;
+  ~no_sigpipe();
+
+ private:
+  sigset_t pipe_;
+  bool was_blocked_;
+};
+
 }  // namespace eventlet::os

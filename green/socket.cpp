@@ -2,8 +2,6 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -13,6 +11,7 @@
 #include <string>
 
 #include "../base/fd.hpp"
+#include "../base/signal_mask.hpp"
 #include "../coros/greenthread.hpp"
 
 namespace eventlet::green {
@@ -30,23 +29,10 @@ address fetch_address(const char* what, Call call) {
   return address(reinterpret_cast<sockaddr*>(&storage), length);
 }
 
-// sendfile(2) has no MSG_NOSIGNAL: SIGPIPE is blocked on this thread around it, and one it
-// raised is taken off the thread's pending set before the mask is restored.
+// sendfile(2) has no MSG_NOSIGNAL: SIGPIPE is blocked on this thread around it.
 ssize_t sendfile_without_sigpipe(int out, int in, off_t* offset, std::size_t count) {
-  sigset_t pipe, old;
-  sigemptyset(&pipe);
-  sigaddset(&pipe, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe, &old);
-  const ssize_t sent = ::sendfile(out, in, offset, count);
-  if (sent < 0 && errno == EPIPE && !sigismember(&old, SIGPIPE)) {
-    const int saved = errno;
-    const timespec now{};
-    while (sigtimedwait(&pipe, nullptr, &now) < 0 && errno == EINTR) {
-    }
-    errno = saved;
-  }
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  return sent;
+  const os::no_sigpipe quiet;
+  return ::sendfile(out, in, offset, count);
 }
 
 }  // namespace

@@ -14,7 +14,9 @@
 #include <system_error>
 
 #include "../base/errors.hpp"
+#include "../base/fd.hpp"
 #include "../base/scope_exit.hpp"
+#include "../base/signal_mask.hpp"
 #include "../coros/greenthread.hpp"
 #include "../coros/timeout.hpp"
 
@@ -27,9 +29,7 @@ namespace {
 // child, where it is no longer close-on-exec.
 struct raw_pipe {
   int end[2] = {-1, -1};
-  raw_pipe() {
-    if (::pipe2(end, O_CLOEXEC) < 0) os::throw_error(errno, "subprocess: pipe2");
-  }
+  raw_pipe() { os::make_pipe(end, false, "subprocess: pipe2"); }
   ~raw_pipe() {
     for (const int e : end)
       if (e >= 0) ::close(e);
@@ -47,32 +47,6 @@ std::string read_all(fd& f) {
   while (const std::size_t n = f.read_into(buffer)) all.append(buffer, n);
   return all;
 }
-
-// Blocks SIGPIPE in the calling thread while it lives and then discards one that came
-// meanwhile, unless it was blocked already: a write to a child that has exited is then EPIPE.
-class no_sigpipe {
- public:
-  no_sigpipe() {
-    sigemptyset(&pipe_);
-    sigaddset(&pipe_, SIGPIPE);
-    sigset_t old;
-    pthread_sigmask(SIG_BLOCK, &pipe_, &old);
-    was_blocked_ = sigismember(&old, SIGPIPE);
-  }
-  ~no_sigpipe() {
-    if (was_blocked_) return;
-    const timespec now{};
-    while (sigtimedwait(&pipe_, nullptr, &now) > 0) {
-    }
-    pthread_sigmask(SIG_UNBLOCK, &pipe_, nullptr);
-  }
-  no_sigpipe(const no_sigpipe&) = delete;
-  no_sigpipe& operator=(const no_sigpipe&) = delete;
-
- private:
-  sigset_t pipe_;
-  bool was_blocked_;
-};
 
 // Kills `gt` (a helper of communicate()) if it still runs; what the kill throws is dropped.
 template <typename R>
@@ -191,7 +165,7 @@ subprocess_output subprocess::communicate(std::string_view input, std::optional<
     throw std::invalid_argument("subprocess::communicate: timeout must be a number >= 0");
   std::optional<eventlet::timeout> limit;
   if (timeout) limit.emplace(*timeout);
-  const no_sigpipe quiet;
+  const os::no_sigpipe quiet;
   auto writer = spawn([this, input = std::string(input)] {
     if (in_.fileno() < 0) return;
     try {

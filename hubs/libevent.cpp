@@ -27,6 +27,7 @@
 #include "../base/errors.hpp"
 #include "../base/fd.hpp"
 #include "../base/log.hpp"
+#include "../base/scope_exit.hpp"
 #include "detail/escape.hpp"
 
 namespace eventlet::hubs {
@@ -82,10 +83,11 @@ bool survive_fatal(F call) {
 void check_fds_for_base(const char* what) {
   int fds[4];
   os::make_pipe(fds, false, what);
-  const int error = pipe2(fds + 2, O_CLOEXEC) != 0 ? errno : 0;
-  close(fds[0]);
-  close(fds[1]);
-  if (error) os::throw_error(error, what);
+  const scope_exit close_first([&fds] {
+    close(fds[0]);
+    close(fds[1]);
+  });
+  os::make_pipe(fds + 2, false, what);
   close(fds[2]);
   close(fds[3]);
 }
