@@ -118,3 +118,39 @@ TEST_CASE_FIXTURE(hub_test, "a taken address fails in the constructor, leaving n
   smp::server s({"127.0.0.1", 0}, echo, {.threads = 1});
   CHECK_THROWS_AS(s.stop(-1), std::invalid_argument);
 }
+
+TEST_CASE_FIXTURE(hub_test, "smp::serve() serves until a handler's stop_serve, then returns") {
+  std::uint16_t port = 0;
+  {
+    green::socket probe = green::listen({"127.0.0.1", 0});  // a port nobody else has now
+    port = probe.getsockname().port();
+  }
+  std::atomic<int> served{0};
+  auto server = spawn([&] {
+    smp::serve({"127.0.0.1", port},
+               [&](green::socket c, green::address) {
+                 const std::string request = c.recv(10);
+                 if (request == "stop") throw green::stop_serve();
+                 ++served;
+                 c.sendall(request);
+               },
+               {.threads = 2});
+  });
+  green::socket client;
+  for (int tries = 0;; ++tries) {  // until the threads listen
+    try {
+      client = green::connect({"127.0.0.1", port});
+      break;
+    } catch (const std::system_error&) {
+      REQUIRE(tries < 200);
+      eventlet::sleep(0.01);
+    }
+  }
+  CHECK(round_trip(client, "ping") == "ping");
+  CHECK_FALSE(server.dead());
+  green::socket stopper = green::connect({"127.0.0.1", port});
+  stopper.sendall("stop");
+  server.wait();  // serve() returned
+  CHECK(served == 1);
+  CHECK_THROWS_AS(green::connect({"127.0.0.1", port}), std::system_error);
+}

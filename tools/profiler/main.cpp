@@ -46,6 +46,10 @@ benchmarks (time rows are per operation, in ns, with TSC cycles where the CPU ha
   tpool     on the default hub: two sleeping threads' round trip (semaphore + eventfd, the
             floor); tpool::execute round trip, empty function; tpool::execute with 8
             concurrent callers, per call
+  smp       on the default hub, against a second thread with its own hub: smp::channel
+            round trip between the two threads beside a std::mutex + condition_variable
+            hand-off (alternating rounds, and the ratio "x"); with Boost.Fiber, the ratio to
+            its buffered_channel between two threads; smp::run_on round trip, empty function
 
 targets
   greenlet switch_to round trip / raw jump round trip <= 1.5x; greenlet create + run + finish
