@@ -41,10 +41,20 @@ def _arch():
 
 
 def _string(value):
-    try:
-        return value.format_string(raw=False).strip('"') if value is not None else ""
-    except gdb.error:
+    """A std::string's text, read from libstdc++'s layout (so no pretty printer is needed)."""
+    if value is None:
         return ""
+    try:
+        length = int(value["_M_string_length"])
+        if length == 0:
+            return ""
+        data = value["_M_dataplus"]["_M_p"]
+        return data.string(length=min(length, 256), errors="replace")
+    except gdb.error:
+        try:
+            return value.format_string(raw=False).strip('"')
+        except gdb.error:
+            return ""
 
 
 def _hub():
