@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include <functional>
 #include <string>
 
 #include "helpers.hpp"
@@ -28,6 +29,30 @@ void check_eagain(int fd) {
     CHECK(r == -1);
     CHECK(error == EAGAIN);
   }).wait();
+}
+// Sets fd's `option` (SO_RCVTIMEO or SO_SNDTIMEO) to 50 ms, then makes `blocking` (a call on
+// fd that cannot complete) in a greenthread beside another: it fails with EAGAIN after the
+// timeout, and the other greenthread ran meanwhile.
+void check_times_out(int fd, int option, const std::function<ssize_t()>& blocking) {
+  const timeval tv{0, 50000};
+  REQUIRE(::setsockopt(fd, SOL_SOCKET, option, &tv, sizeof tv) == 0);
+  int ticks = 0;
+  auto ticker = eventlet::spawn([&] {
+    for (int i = 0; i < 3; ++i) {
+      eventlet::sleep(0.005);
+      ++ticks;
+    }
+  });
+  eventlet::spawn([&] {
+    const double start = eventlet::hubs::hub::clock();
+    const ssize_t r = blocking();
+    const int error = errno;
+    CHECK(r == -1);
+    CHECK(error == EAGAIN);
+    CHECK(eventlet::hubs::hub::clock() - start >= 0.045);
+  }).wait();
+  ticker.wait();
+  CHECK(ticks == 3);
 }
 }  // namespace
 
@@ -81,55 +106,23 @@ TEST_CASE_FIXTURE(
 TEST_CASE_FIXTURE(hub_test,
                   "modes: SO_RCVTIMEO gives EAGAIN after its time, the others running meanwhile") {
   auto s = make_socketpair();
-  const timeval tv{0, 50000};
-  REQUIRE(::setsockopt(s.in, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
-  int ticks = 0;
-  auto ticker = eventlet::spawn([&] {
-    for (int i = 0; i < 3; ++i) {
-      eventlet::sleep(0.005);
-      ++ticks;
-    }
-  });
-  eventlet::spawn([&] {
-    const double start = eventlet::hubs::hub::clock();
+  check_times_out(s.in, SO_RCVTIMEO, [&] {
     char c;
-    const ssize_t r = ::recv(s.in, &c, 1, 0);
-    const int error = errno;
-    CHECK(r == -1);
-    CHECK(error == EAGAIN);
-    CHECK(eventlet::hubs::hub::clock() - start >= 0.045);
-  }).wait();
-  ticker.wait();
-  CHECK(ticks == 3);
+    return ::recv(s.in, &c, 1, 0);
+  });
 }
 
 TEST_CASE_FIXTURE(hub_test,
                   "modes: SO_SNDTIMEO gives EAGAIN after its time on a full socket, the others "
                   "running meanwhile") {
   auto s = make_socketpair();
-  const timeval tv{0, 50000};
-  REQUIRE(::setsockopt(s.out, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0);
-  int ticks = 0;
-  auto ticker = eventlet::spawn([&] {
-    for (int i = 0; i < 3; ++i) {
-      eventlet::sleep(0.005);
-      ++ticks;
-    }
-  });
+  int filled = 0;  // until not one more byte fits
   eventlet::spawn([&] {
-    int filled = 0;  // until not one more byte fits
     while (::send(s.out, "x", 1, MSG_DONTWAIT) == 1) ++filled;
-    REQUIRE(errno == EAGAIN);
-    CHECK(filled > 0);
-    const double start = eventlet::hubs::hub::clock();
-    const ssize_t r = ::send(s.out, "y", 1, 0);
-    const int error = errno;
-    CHECK(r == -1);
-    CHECK(error == EAGAIN);
-    CHECK(eventlet::hubs::hub::clock() - start >= 0.045);
+    CHECK(errno == EAGAIN);
   }).wait();
-  ticker.wait();
-  CHECK(ticks == 3);
+  CHECK(filled > 0);
+  check_times_out(s.out, SO_SNDTIMEO, [&] { return ::send(s.out, "y", 1, 0); });
 }
 
 TEST_CASE_FIXTURE(hub_test, "modes: getsockopt gives back the timeouts setsockopt set") {
