@@ -75,7 +75,7 @@ inline bool plain_call(int fd) noexcept {
 // `dontwait` (MSG_DONTWAIT), and outside greenthreads as the plain call. errno is the caller's
 // again after a call that succeeds after waiting. Out of line: the path past plain_call().
 template <typename Call>
-[[gnu::noinline]] auto transfer(int fd, hubs::io events, bool dontwait, const Call& call) noexcept {
+[[gnu::noinline]] auto transfer(int fd, hubs::io events, bool dontwait, Call call) noexcept {
   hubs::hub* h = green_hub();
   if (!h) [[likely]] {
     for (;;) {
