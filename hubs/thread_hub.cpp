@@ -16,11 +16,13 @@ namespace detail {
 
 // libeventlet_patch.so (which links libeventlet.so) preloaded into a program that has its own
 // copy of eventlet, linked statically: the patch library would read the hub state of the other
-// copy, never open, and make no call green. Refused here, at the thread's first hub.
-void check_one_copy() {
-  using slot = hub** (*)();
-  if (auto theirs = reinterpret_cast<slot>(dlsym(RTLD_DEFAULT, "eventlet_patch_hub_slot")))
-    if (theirs() != &tls_hub)
+// copy, never open, and make no call green. Refused at the thread's first hub, once it is the
+// thread's hub here: the patch library, asked which hub it sees (its public current_hub()), must
+// name this one.
+void check_one_copy(const hub& mine) {
+  using seen = hub* (*)();
+  if (auto theirs = reinterpret_cast<seen>(dlsym(RTLD_DEFAULT, "eventlet_patch_current_hub")))
+    if (theirs() != &mine)
       throw hub_error(
           "libeventlet_patch.so is loaded into a program with its own static copy of eventlet: "
           "it cannot see this hub. Link libeventlet_patch.a (whole) instead of preloading it, "
@@ -57,9 +59,18 @@ struct thread_hub {
   // install() puts the calling thread's hub on `b`: makes it, opens it again, or moves it.
   hub& install(std::unique_ptr<backend> b) {
     if (!owned) {
-      check_one_copy();
       owned.reset(new hub(std::move(b)));
-    } else if (!owned->backend_)
+      tls_hub = owned.get();
+      try {
+        check_one_copy(*owned);
+      } catch (...) {
+        tls_hub = nullptr;
+        owned.reset();
+        throw;
+      }
+      return *owned;
+    }
+    if (!owned->backend_)
       owned->open(std::move(b));
     else
       owned->replace_backend(std::move(b));

@@ -1,5 +1,5 @@
 // The interposed reads, writes, accept() and connect(): green in a greenthread (green.hpp,
-// transfer()), the C library's own call everywhere else.
+// transfer()), the C library's own call everywhere else (plain_call(): first, and cheap).
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -83,19 +83,91 @@ int green_connect(hubs::hub& h, int fd, const sockaddr* addr, socklen_t len) noe
   return 0;
 }
 
-}  // namespace
+// The interposed calls past plain_call(): each out of line, so that the fast path calling them
+// needs no frame.
 
-ssize_t read(int fd, void* buf, size_t n) noexcept {
+[[gnu::noinline]] ssize_t transfer_read(int fd, void* buf, size_t n) noexcept {
   return transfer(fd, io::read, false, [=] { return real_read(fd, buf, n); });
 }
 
-ssize_t recv(int fd, void* buf, size_t n, int flags) noexcept {
+[[gnu::noinline]] ssize_t transfer_recv(int fd, void* buf, size_t n, int flags) noexcept {
   return transfer(fd, io::read, flags & MSG_DONTWAIT, [=] { return real_recv(fd, buf, n, flags); });
 }
 
-ssize_t recvfrom(int fd, void* buf, size_t n, int flags, sockaddr* addr, socklen_t* len) noexcept {
+[[gnu::noinline]] ssize_t transfer_recvfrom(int fd, void* buf, size_t n, int flags, sockaddr* addr,
+                                            socklen_t* len) noexcept {
   return transfer(fd, io::read, flags & MSG_DONTWAIT,
                   [=] { return real_recvfrom(fd, buf, n, flags, addr, len); });
+}
+
+[[gnu::noinline]] ssize_t transfer_write(int fd, const void* buf, size_t n) noexcept {
+  const char* p = static_cast<const char*>(buf);
+  return transfer_all(fd, n, false,
+                      [=](size_t done) { return real_write(fd, p + done, n - done); });
+}
+
+[[gnu::noinline]] ssize_t transfer_readv(int fd, const iovec* iov, int count) noexcept {
+  return transfer(fd, io::read, false, [=] { return real_readv(fd, iov, count); });
+}
+
+[[gnu::noinline]] ssize_t transfer_writev(int fd, const iovec* iov, int count) noexcept {
+  std::vector<iovec> rest;
+  return transfer_all(fd, total_of(iov, count), false, [&](size_t done) {
+    if (!done) return real_writev(fd, iov, count);
+    skip(iov, count, done, rest);
+    return real_writev(fd, rest.data(), int(rest.size()));
+  });
+}
+
+[[gnu::noinline]] ssize_t transfer_send(int fd, const void* buf, size_t n, int flags) noexcept {
+  const char* p = static_cast<const char*>(buf);
+  return transfer_all(fd, n, flags & MSG_DONTWAIT,
+                      [=](size_t done) { return real_send(fd, p + done, n - done, flags); });
+}
+
+[[gnu::noinline]] ssize_t transfer_sendto(int fd, const void* buf, size_t n, int flags,
+                                          const sockaddr* addr, socklen_t len) noexcept {
+  const char* p = static_cast<const char*>(buf);
+  return transfer_all(fd, n, flags & MSG_DONTWAIT, [=](size_t done) {
+    return real_sendto(fd, p + done, n - done, flags, addr, len);
+  });
+}
+
+[[gnu::noinline]] ssize_t transfer_recvmsg(int fd, msghdr* msg, int flags) noexcept {
+  return transfer(fd, io::read, flags & MSG_DONTWAIT, [=] { return real_recvmsg(fd, msg, flags); });
+}
+
+[[gnu::noinline]] ssize_t transfer_sendmsg(int fd, const msghdr* msg, int flags) noexcept {
+  std::vector<iovec> rest;
+  return transfer_all(fd, total_of(msg->msg_iov, int(msg->msg_iovlen)), flags & MSG_DONTWAIT,
+                      [&](size_t done) {
+                        if (!done) return real_sendmsg(fd, msg, flags);
+                        skip(msg->msg_iov, int(msg->msg_iovlen), done, rest);
+                        msghdr more{};  // the address and ancillary data went with the first part
+                        more.msg_iov = rest.data();
+                        more.msg_iovlen = rest.size();
+                        return real_sendmsg(fd, &more, flags);
+                      });
+}
+
+}  // namespace
+
+ssize_t read(int fd, void* buf, size_t n) {
+  if (plain_call(fd)) [[likely]]
+    return real_read(fd, buf, n);
+  return transfer_read(fd, buf, n);
+}
+
+ssize_t recv(int fd, void* buf, size_t n, int flags) {
+  if (plain_call(fd)) [[likely]]
+    return real_recv(fd, buf, n, flags);
+  return transfer_recv(fd, buf, n, flags);
+}
+
+ssize_t recvfrom(int fd, void* buf, size_t n, int flags, sockaddr* addr, socklen_t* len) {
+  if (plain_call(fd)) [[likely]]
+    return real_recvfrom(fd, buf, n, flags, addr, len);
+  return transfer_recvfrom(fd, buf, n, flags, addr, len);
 }
 
 }  // namespace eventlet::patch::detail
@@ -105,22 +177,21 @@ extern "C" {
 EVENTLET_API ssize_t read(int fd, void* buf, size_t n) { return d::read(fd, buf, n); }
 
 EVENTLET_API ssize_t write(int fd, const void* buf, size_t n) {
-  const char* p = static_cast<const char*>(buf);
-  return d::transfer_all(fd, n, false,
-                         [=](size_t done) { return d::real_write(fd, p + done, n - done); });
+  if (d::plain_call(fd)) [[likely]]
+    return d::real_write(fd, buf, n);
+  return d::transfer_write(fd, buf, n);
 }
 
 EVENTLET_API ssize_t readv(int fd, const iovec* iov, int count) {
-  return d::transfer(fd, io::read, false, [=] { return d::real_readv(fd, iov, count); });
+  if (d::plain_call(fd)) [[likely]]
+    return d::real_readv(fd, iov, count);
+  return d::transfer_readv(fd, iov, count);
 }
 
 EVENTLET_API ssize_t writev(int fd, const iovec* iov, int count) {
-  std::vector<iovec> rest;
-  return d::transfer_all(fd, d::total_of(iov, count), false, [&](size_t done) {
-    if (!done) return d::real_writev(fd, iov, count);
-    d::skip(iov, count, done, rest);
-    return d::real_writev(fd, rest.data(), int(rest.size()));
-  });
+  if (d::plain_call(fd)) [[likely]]
+    return d::real_writev(fd, iov, count);
+  return d::transfer_writev(fd, iov, count);
 }
 
 EVENTLET_API ssize_t recv(int fd, void* buf, size_t n, int flags) {
@@ -128,9 +199,9 @@ EVENTLET_API ssize_t recv(int fd, void* buf, size_t n, int flags) {
 }
 
 EVENTLET_API ssize_t send(int fd, const void* buf, size_t n, int flags) {
-  const char* p = static_cast<const char*>(buf);
-  return d::transfer_all(fd, n, flags & MSG_DONTWAIT,
-                         [=](size_t done) { return d::real_send(fd, p + done, n - done, flags); });
+  if (d::plain_call(fd)) [[likely]]
+    return d::real_send(fd, buf, n, flags);
+  return d::transfer_send(fd, buf, n, flags);
 }
 
 EVENTLET_API ssize_t recvfrom(int fd, void* buf, size_t n, int flags, sockaddr* addr,
@@ -140,36 +211,33 @@ EVENTLET_API ssize_t recvfrom(int fd, void* buf, size_t n, int flags, sockaddr* 
 
 EVENTLET_API ssize_t sendto(int fd, const void* buf, size_t n, int flags, const sockaddr* addr,
                             socklen_t len) {
-  const char* p = static_cast<const char*>(buf);
-  return d::transfer_all(fd, n, flags & MSG_DONTWAIT, [=](size_t done) {
-    return d::real_sendto(fd, p + done, n - done, flags, addr, len);
-  });
+  if (d::plain_call(fd)) [[likely]]
+    return d::real_sendto(fd, buf, n, flags, addr, len);
+  return d::transfer_sendto(fd, buf, n, flags, addr, len);
 }
 
 EVENTLET_API ssize_t recvmsg(int fd, msghdr* msg, int flags) {
-  return d::transfer(fd, io::read, flags & MSG_DONTWAIT,
-                     [=] { return d::real_recvmsg(fd, msg, flags); });
+  if (d::plain_call(fd)) [[likely]]
+    return d::real_recvmsg(fd, msg, flags);
+  return d::transfer_recvmsg(fd, msg, flags);
 }
 
 EVENTLET_API ssize_t sendmsg(int fd, const msghdr* msg, int flags) {
-  std::vector<iovec> rest;
-  return d::transfer_all(
-      fd, d::total_of(msg->msg_iov, int(msg->msg_iovlen)), flags & MSG_DONTWAIT, [&](size_t done) {
-        if (!done) return d::real_sendmsg(fd, msg, flags);
-        d::skip(msg->msg_iov, int(msg->msg_iovlen), done, rest);
-        msghdr more{};  // the address and ancillary data went with the first part
-        more.msg_iov = rest.data();
-        more.msg_iovlen = rest.size();
-        return d::real_sendmsg(fd, &more, flags);
-      });
+  if (d::plain_call(fd)) [[likely]]
+    return d::real_sendmsg(fd, msg, flags);
+  return d::transfer_sendmsg(fd, msg, flags);
 }
 
 EVENTLET_API int accept(int fd, sockaddr* addr, socklen_t* len) {
+  if (d::plain_call(fd)) [[likely]]
+    return d::accepted(d::real_accept(fd, addr, len));
   return d::accepted(
       d::transfer(fd, io::read, false, [=] { return d::real_accept(fd, addr, len); }));
 }
 
 EVENTLET_API int accept4(int fd, sockaddr* addr, socklen_t* len, int flags) {
+  if (d::plain_call(fd)) [[likely]]
+    return d::accepted(d::real_accept4(fd, addr, len, flags));
   return d::accepted(
       d::transfer(fd, io::read, false, [=] { return d::real_accept4(fd, addr, len, flags); }));
 }

@@ -16,8 +16,9 @@ bool set_enabled(bool on) noexcept {
 
 }  // namespace eventlet::patch
 
-// Where this library reads the calling thread's hub; the hub core compares it with its own and
-// refuses to open when they differ (two copies of eventlet: hubs/thread_hub.cpp).
-extern "C" EVENTLET_API eventlet::hubs::hub** eventlet_patch_hub_slot() {
-  return &eventlet::hubs::detail::tls_hub;
+// The hub this library sees on the calling thread (hubs::current_hub(), as its gate reads it).
+// The hub core asks, at a thread's first hub, and refuses to open when it is not that hub: a
+// preloaded libeventlet_patch.so beside a second, static copy of eventlet (hubs/thread_hub.cpp).
+extern "C" EVENTLET_API eventlet::hubs::hub* eventlet_patch_current_hub() {
+  return eventlet::hubs::current_hub();
 }

@@ -10,14 +10,9 @@
 
 namespace eventlet::patch::detail {
 
-namespace {
-
-constexpr int chunk_bits = 12;
-constexpr int chunk_size = 1 << chunk_bits;
-constexpr int chunk_count = 256;  // 2^20 fds
-
-// Chunks are made on first use and never freed (an fd number stays valid all process long).
 std::atomic<fd_entry*> chunks[chunk_count];
+
+namespace {
 
 std::int64_t to_ns(const timeval& tv) noexcept {
   return std::int64_t(tv.tv_sec) * 1000000000 + std::int64_t(tv.tv_usec) * 1000;
@@ -30,12 +25,6 @@ std::int64_t socket_timeout(int fd, int option) noexcept {
 }
 
 }  // namespace
-
-fd_entry* find(int fd) noexcept {
-  if (fd < 0 || fd >= chunk_size * chunk_count) return nullptr;
-  fd_entry* c = chunks[fd >> chunk_bits].load(std::memory_order_acquire);
-  return c ? &c[fd & (chunk_size - 1)] : nullptr;
-}
 
 fd_entry* entry(int fd) noexcept {
   if (fd < 0 || fd >= chunk_size * chunk_count) return nullptr;

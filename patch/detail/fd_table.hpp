@@ -23,12 +23,24 @@ struct fd_entry {
   std::atomic<std::int64_t> recv_timeout{0}, send_timeout{0};
 };
 
+// The table: 256 chunks of 4096 entries (2^20 fds), each made on first use and never freed (an
+// fd number stays valid all process long).
+inline constexpr int chunk_bits = 12;
+inline constexpr int chunk_size = 1 << chunk_bits;
+inline constexpr int chunk_count = 256;
+extern std::atomic<fd_entry*> chunks[chunk_count];
+
 // entry() is fd's entry, made if needed; null for a negative fd, one beyond the table's size
 // (2^20), or when memory runs out.
 fd_entry* entry(int fd) noexcept;
 
-// find() is fd's entry if it was ever made, else null; never allocates.
-fd_entry* find(int fd) noexcept;
+// find() is fd's entry if it was ever made, else null; never allocates. Inline: every
+// interposed read or write off the hub asks it.
+inline fd_entry* find(int fd) noexcept {
+  if (unsigned(fd) >= unsigned(chunk_size * chunk_count)) return nullptr;
+  fd_entry* c = chunks[fd >> chunk_bits].load(std::memory_order_acquire);
+  return c ? &c[fd & (chunk_size - 1)] : nullptr;
+}
 
 // adopt() adopts fd if it is not yet (one fstat(), fcntl() and for a socket getsockopt()
 // each, once) and returns its flags; 0 if it cannot be (a closed fd: the call itself fails).

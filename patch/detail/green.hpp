@@ -60,13 +60,22 @@ inline std::int64_t timeout_of(int fd, hubs::io events) noexcept {
 // shut down since), it waits with a plain poll() and returns true (try again); else false.
 bool block_after_eagain(int fd, hubs::io events) noexcept;
 
+// plain_call() tells whether a read or write on fd is the C library's call and nothing else:
+// off a hub thread, on an fd that we did not make non-blocking behind a program that asked for
+// blocking. The interposed reads and writes test it first and, when it holds, call the C
+// library as their last act (a tail call: no frame, no registers saved); else transfer() or
+// transfer_all() below. One thread-local load, and a look at the fd table.
+inline bool plain_call(int fd) noexcept {
+  return !hubs::current_hub() && (flags(fd) & (managed | nonblock)) != managed;
+}
+
 // transfer() makes `call` (one attempt of a read or write on fd) as the program expects: green in a
 // greenthread on an adopted socket or pipe in blocking mode (wait for `events`, then try
 // again; SO_RCVTIMEO/SO_SNDTIMEO give EAGAIN), once when the program asked for non-blocking or
 // `dontwait` (MSG_DONTWAIT), and outside greenthreads as the plain call. errno is the caller's
-// again after a call that succeeds after waiting.
+// again after a call that succeeds after waiting. Out of line: the path past plain_call().
 template <typename Call>
-auto transfer(int fd, hubs::io events, bool dontwait, Call call) noexcept {
+[[gnu::noinline]] auto transfer(int fd, hubs::io events, bool dontwait, Call call) noexcept {
   hubs::hub* h = green_hub();
   if (!h) [[likely]] {
     for (;;) {
@@ -101,9 +110,10 @@ auto transfer(int fd, hubs::io events, bool dontwait, Call call) noexcept {
 // transfer_all() is transfer() for the writes: `call(done)` writes what is left after the
 // first `done` of `total` bytes. A blocking write gives back only when all is written (as the
 // kernel's would, waiting for room), or when an error or SO_SNDTIMEO stops it: then the count
-// written so far if any, else -1.
+// written so far if any, else -1. Out of line: the path past plain_call().
 template <typename Call>
-ssize_t transfer_all(int fd, std::size_t total, bool dontwait, Call call) noexcept {
+[[gnu::noinline]] ssize_t transfer_all(int fd, std::size_t total, bool dontwait,
+                                       Call call) noexcept {
   hubs::hub* h = green_hub();
   if (!h) [[likely]] {
     ssize_t r = call(0);

@@ -1,4 +1,5 @@
-// The interposed calls that the fortified variants (fortify.cpp) also lead to.
+// The interposed calls that the fortified variants (fortify.cpp) also lead to. The reads are not
+// noexcept: off the hub they end in a tail call to the C library's (io.cpp).
 #pragma once
 #include <poll.h>
 #include <signal.h>
@@ -7,9 +8,9 @@
 
 namespace eventlet::patch::detail {
 
-ssize_t read(int fd, void* buf, size_t n) noexcept;
-ssize_t recv(int fd, void* buf, size_t n, int flags) noexcept;
-ssize_t recvfrom(int fd, void* buf, size_t n, int flags, sockaddr* addr, socklen_t* len) noexcept;
+ssize_t read(int fd, void* buf, size_t n);
+ssize_t recv(int fd, void* buf, size_t n, int flags);
+ssize_t recvfrom(int fd, void* buf, size_t n, int flags, sockaddr* addr, socklen_t* len);
 int poll(pollfd* fds, nfds_t n, int timeout_ms) noexcept;
 int ppoll(pollfd* fds, nfds_t n, const timespec* timeout, const sigset_t* mask) noexcept;
 

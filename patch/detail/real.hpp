@@ -23,8 +23,17 @@ struct real {
     }
     return f;
   }
+  // The call. Found, it is the caller's last act (a tail call where the caller's is: neither
+  // this nor the caller may be noexcept, which would keep a frame to stop an unwinding); the
+  // first call finds it out of line, so that the others need no frame for it.
   template <typename... A>
-  auto operator()(A... args) noexcept {
+  auto operator()(A... args) {
+    if (F* f = fn.load(std::memory_order_relaxed)) [[likely]]
+      return f(args...);
+    return first_call(args...);
+  }
+  template <typename... A>
+  [[gnu::noinline]] auto first_call(A... args) {
     return get()(args...);
   }
 };

@@ -1,11 +1,15 @@
 // The fd table's promises: the mode the program asked for is honoured (EAGAIN when it asked for
-// non-blocking), SO_RCVTIMEO gives EAGAIN after its time, close() and dup2() wake a waiting
+// non-blocking, pipe2(O_NONBLOCK) included), SO_RCVTIMEO and SO_SNDTIMEO give EAGAIN after their
+// time (and getsockopt gives them back), close() and dup2() wake a waiting
 // greenthread with EBADF, and errno is the greenthread's own across its waits.
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+
+#include <functional>
+#include <string>
 
 #include "helpers.hpp"
 
@@ -25,6 +29,30 @@ void check_eagain(int fd) {
     CHECK(r == -1);
     CHECK(error == EAGAIN);
   }).wait();
+}
+// Sets fd's `option` (SO_RCVTIMEO or SO_SNDTIMEO) to 50 ms, then makes `blocking` (a call on
+// fd that cannot complete) in a greenthread beside another: it fails with EAGAIN after the
+// timeout, and the other greenthread ran meanwhile.
+void check_times_out(int fd, int option, const std::function<ssize_t()>& blocking) {
+  const timeval tv{0, 50000};
+  REQUIRE(::setsockopt(fd, SOL_SOCKET, option, &tv, sizeof tv) == 0);
+  int ticks = 0;
+  auto ticker = eventlet::spawn([&] {
+    for (int i = 0; i < 3; ++i) {
+      eventlet::sleep(0.005);
+      ++ticks;
+    }
+  });
+  eventlet::spawn([&] {
+    const double start = eventlet::hubs::hub::clock();
+    const ssize_t r = blocking();
+    const int error = errno;
+    CHECK(r == -1);
+    CHECK(error == EAGAIN);
+    CHECK(eventlet::hubs::hub::clock() - start >= 0.045);
+  }).wait();
+  ticker.wait();
+  CHECK(ticks == 3);
 }
 }  // namespace
 
@@ -78,26 +106,89 @@ TEST_CASE_FIXTURE(
 TEST_CASE_FIXTURE(hub_test,
                   "modes: SO_RCVTIMEO gives EAGAIN after its time, the others running meanwhile") {
   auto s = make_socketpair();
-  const timeval tv{0, 50000};
-  REQUIRE(::setsockopt(s.in, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
-  int ticks = 0;
-  auto ticker = eventlet::spawn([&] {
-    for (int i = 0; i < 3; ++i) {
-      eventlet::sleep(0.005);
-      ++ticks;
-    }
-  });
-  eventlet::spawn([&] {
-    const double start = eventlet::hubs::hub::clock();
+  check_times_out(s.in, SO_RCVTIMEO, [&] {
     char c;
-    const ssize_t r = ::recv(s.in, &c, 1, 0);
-    const int error = errno;
-    CHECK(r == -1);
-    CHECK(error == EAGAIN);
-    CHECK(eventlet::hubs::hub::clock() - start >= 0.045);
+    return ::recv(s.in, &c, 1, 0);
+  });
+}
+
+TEST_CASE_FIXTURE(hub_test,
+                  "modes: SO_SNDTIMEO gives EAGAIN after its time on a full socket, the others "
+                  "running meanwhile") {
+  auto s = make_socketpair();
+  int filled = 0;  // until not one more byte fits
+  eventlet::spawn([&] {
+    while (::send(s.out, "x", 1, MSG_DONTWAIT) == 1) ++filled;
+    CHECK(errno == EAGAIN);
   }).wait();
-  ticker.wait();
-  CHECK(ticks == 3);
+  CHECK(filled > 0);
+  check_times_out(s.out, SO_SNDTIMEO, [&] { return ::send(s.out, "y", 1, 0); });
+}
+
+TEST_CASE_FIXTURE(hub_test, "modes: getsockopt gives back the timeouts setsockopt set") {
+  auto s = make_socketpair();
+  // Whole jiffies at any HZ the kernel may have (100, 250, 300, 1000): read back exactly.
+  const timeval before{1, 500000}, after{0, 200000};
+  REQUIRE(::setsockopt(s.in, SOL_SOCKET, SO_RCVTIMEO, &before, sizeof before) == 0);
+  green_while(  // adopts s.in: its kernel file O_NONBLOCK, the timeouts copied into the table
+      [&] {
+        char c;
+        CHECK(::read(s.in, &c, 1) == 1);
+      },
+      [&] { CHECK(::write(s.out, "x", 1) == 1); });
+  REQUIRE((kernel_flags(s.in) & O_NONBLOCK) != 0);
+  auto get = [&](int name) {
+    timeval tv{-1, -1};
+    socklen_t len = sizeof tv;
+    REQUIRE(::getsockopt(s.in, SOL_SOCKET, name, &tv, &len) == 0);
+    CHECK(len == sizeof tv);
+    return tv;
+  };
+  timeval got = get(SO_RCVTIMEO);
+  CHECK(got.tv_sec == before.tv_sec);
+  CHECK(got.tv_usec == before.tv_usec);
+  got = get(SO_SNDTIMEO);
+  CHECK(got.tv_sec == 0);
+  CHECK(got.tv_usec == 0);
+  REQUIRE(::setsockopt(s.in, SOL_SOCKET, SO_SNDTIMEO, &after, sizeof after) == 0);
+  got = get(SO_SNDTIMEO);
+  CHECK(got.tv_sec == after.tv_sec);
+  CHECK(got.tv_usec == after.tv_usec);
+  got = get(SO_RCVTIMEO);
+  CHECK(got.tv_sec == before.tv_sec);
+  CHECK(got.tv_usec == before.tv_usec);
+}
+
+TEST_CASE_FIXTURE(hub_test, "modes: a pipe made with pipe2(O_NONBLOCK) gives EAGAIN at once") {
+  int fds[2];
+  REQUIRE(::pipe2(fds, O_NONBLOCK | O_CLOEXEC) == 0);
+  owned_fd in(fds[0]), out(fds[1]);
+  // Were a call to wait, this greenthread's write would end it, and the checks fail.
+  auto rescuer = eventlet::spawn([&] {
+    eventlet::sleep(0.1);
+    (void)!::write(out, "z", 1);
+  });
+  ssize_t r = 0;
+  int error = 0;
+  eventlet::spawn([&] {
+    char c;
+    r = ::read(in, &c, 1);
+    error = errno;
+  }).wait();
+  CHECK(r == -1);
+  CHECK(error == EAGAIN);
+  CHECK((::fcntl(in, F_GETFL) & O_NONBLOCK) != 0);
+  eventlet::spawn([&] {  // the write end: fill it, then one more byte
+    const std::string chunk(4096, 'w');
+    while ((r = ::write(out, chunk.data(), chunk.size())) > 0) {
+    }
+    error = errno;
+  })
+      .wait();
+  CHECK(r == -1);
+  CHECK(error == EAGAIN);
+  CHECK((::fcntl(out, F_GETFL) & O_NONBLOCK) != 0);
+  rescuer.kill();
 }
 
 TEST_CASE_FIXTURE(
