@@ -10,11 +10,13 @@ mariadb::mariadb() : server("eventlet-mariadb", unprivileged("mysql")) {
   const std::string daemon =
       find_program({"/usr/sbin/mariadbd", "/usr/bin/mariadbd"}, "mariadb-server");
   const std::string data = dir_.path() + "/data";
-  run({install, "--no-defaults", "--datadir=" + data, "--auth-root-authentication-method=normal",
-       "--skip-test-db", "--skip-name-resolve"},
+  // Its temporary files go to its own directory, not a /tmp shared with other runs.
+  const std::string tmp = "--tmpdir=" + dir_.path();
+  run({install, "--no-defaults", "--datadir=" + data, tmp,
+       "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"},
       dir_.path() + "/install.log", as);
   process_ = std::make_unique<child>(
-      std::vector<std::string>{daemon, "--no-defaults", "--datadir=" + data,
+      std::vector<std::string>{daemon, "--no-defaults", "--datadir=" + data, tmp,
                                "--socket=" + socket_path(), "--skip-networking",
                                "--pid-file=" + dir_.path() + "/mysqld.pid",
                                "--innodb-buffer-pool-size=16M", "--skip-name-resolve"},
