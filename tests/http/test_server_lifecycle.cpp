@@ -1,5 +1,8 @@
 // The server's life: graceful shutdown with requests in flight and idle connections, a grace
 // that runs out, shutdown from a handler, the function form killed; hijack(); the access log.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <string>
 #include <vector>
 
@@ -122,6 +125,8 @@ TEST_CASE_FIXTURE(hub_test, "http server: hijack() hands over the connection and
     res.headers().add("Upgrade", "echo");
     res.write_head();
     http::hijacked h = res.hijack();
+    REQUIRE(h.connection.plain() != nullptr);
+    CHECK(h.connection.plain()->getsockopt<int>(IPPROTO_TCP, TCP_NODELAY) != 0);  // server set it
     CHECK_THROWS_AS(res.write("no"), std::logic_error);
     CHECK_THROWS_AS(req.read(10), std::logic_error);
     h.connection.sendall("[" + h.buffered + "]");  // the bytes that came with the head
