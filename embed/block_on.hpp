@@ -5,6 +5,9 @@
 //     start_lookup(..., [done](int result) { done(result); });  // a callback API
 //   }, 5.0);                                                       // or timeout_error
 //
+// The timeout is in seconds; std::nullopt (the default) means no limit, and a negative or NaN
+// one is std::invalid_argument (docs/design.md, "Timeouts").
+//
 // In the main greenlet of a joined loop (join()), outside the loop's callbacks, block_on() runs
 // the application's loop until the operation completes; in a greenthread (or the main greenlet
 // of a plain hub) it waits as any blocking call does. In a loop callback it throws
@@ -15,6 +18,7 @@
 #include <future>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -34,10 +38,16 @@ struct completion_state {
   eventlet::event<void> done;
 };
 
-// wait_for() waits until `done` is sent or `timeout` seconds pass (negative: no limit), as
+// check_timeout() throws std::invalid_argument for a negative or NaN timeout.
+inline void check_timeout(std::optional<double> timeout) {
+  if (timeout && !(*timeout >= 0))
+    throw std::invalid_argument("embed::block_on: timeout must be a number >= 0, or nullopt");
+}
+
+// wait_for() waits until `done` is sent or `timeout` seconds pass (nullopt: no limit), as
 // block_on() says. Throws eventlet::timeout_error when the time runs out,
 // hubs::blocking_call_error in a loop callback.
-EVENTLET_API void wait_for(eventlet::event<void>& done, double timeout);
+EVENTLET_API void wait_for(eventlet::event<void>& done, std::optional<double> timeout);
 
 }  // namespace detail
 
@@ -73,10 +83,12 @@ class completion {
 
 // block_on() calls `start(completion<T>)`, which begins a callback-style operation, and returns
 // the value it completes with, or rethrows the exception it fails with (or that `start`
-// throws). Throws eventlet::timeout_error when `timeout` seconds (negative: no limit) pass
-// first, hubs::blocking_call_error in a loop callback.
+// throws). Throws eventlet::timeout_error when `timeout` seconds (nullopt: no limit) pass
+// first, std::invalid_argument for a negative or NaN timeout (before `start` is called),
+// hubs::blocking_call_error in a loop callback.
 template <typename T, typename Start>
-T block_on(Start start, double timeout = -1) {
+T block_on(Start start, std::optional<double> timeout = std::nullopt) {
+  detail::check_timeout(timeout);
   auto s = std::make_shared<detail::completion_state<T>>();
   start(completion<T>(s));
   detail::wait_for(s->done, timeout);
@@ -89,8 +101,9 @@ T block_on(Start start, double timeout = -1) {
 // of its own waits for the future and wakes the hub. Throws as block_on() above, and
 // std::future_error for a future with no state.
 template <typename T>
-T block_on(std::future<T> f, double timeout = -1) {
+T block_on(std::future<T> f, std::optional<double> timeout = std::nullopt) {
   if (!f.valid()) throw std::future_error(std::future_errc::no_state);
+  detail::check_timeout(timeout);
   hubs::remote_hub hub = hubs::get_hub().remote();
   return block_on<T>(
       [&f, hub](completion<T> done) {

@@ -24,7 +24,7 @@ std::string waiting_report(const hubs::hub& h) {
   }
   return "embed::leave: the application's loop returned while " +
          std::to_string(h.greenthread_count()) + " greenthread(s) still wait: " + names +
-         "; they stay on the thread's hub, which goes back to its own loop";
+         "; they are killed now, while the loop still exists";
 }
 
 }  // namespace
@@ -103,14 +103,20 @@ void leave() {
     throw hubs::hub_error(
         "embed::leave: called inside a callback of the joined loop; end the loop "
         "(event_base_loopexit(), ev_break()) and leave after it returned");
-  if (h.greenthread_count()) log(log_level::warning, detail::waiting_report(h));
   // The hub's greenlet waits inside the driver: it ends its pass and returns, so that nothing
   // of the driver is on a stack when it goes.
   h.abort();
   h.enter();
   h.join_loop({});
   const std::string previous = std::move(d->previous);
+  const bool left = h.greenthread_count() != 0;
+  if (left) log(log_level::warning, detail::waiting_report(h));
   hubs::use_hub(previous);  // frees the driver, which unregisters everything
+  if (!left) return;
+  // The greenthreads left may hold what lives in the loop (a green_transport's bufferevent):
+  // they end now, while the application's loop still exists, as hub::shutdown() ends them.
+  hubs::shutdown();
+  hubs::use_hub(previous);
 }
 
 bool joined() noexcept { return detail::driver::current() != nullptr; }

@@ -8,6 +8,9 @@
 //   event_base_dispatch(base);                      // until event_base_loopexit()
 //   joined.leave();                                 // before event_base_free(base)
 //
+// Leaving kills the greenthreads still there (see leave()): end those that hold the loop's
+// objects (green_transport) while the loop runs, then leave, then free the loop.
+//
 // While joined, the hub keeps one timer in the loop for its earliest deadline and one event
 // per fd it watches; it runs from the loop's callbacks and never makes the loop spin when
 // nothing is runnable. Loop callbacks run in the main greenlet, which must never block: there
@@ -60,11 +63,17 @@ class EVENTLET_API joined_loop {
 // join() joins the hub to the application's libev `loop` the same way. Throws as above.
 [[nodiscard]] EVENTLET_API joined_loop join(struct ev_loop* loop);
 
-// leave() ends the calling thread's join: it reports (to the log hook) the greenthreads still
-// waiting, which stay on the thread's hub, now back on the backend it had before join(), and it
-// unregisters every event of the hub's from the application's loop, which the application may
-// then free. A no-op when not joined. Throws hubs::hub_error inside one of the loop's
-// callbacks (end the loop first) or from another greenlet than the main one.
+// leave() ends the calling thread's join: it unregisters every event of the hub's from the
+// application's loop, which the application may then free, and puts the hub back on the
+// backend it had before join(). Greenthreads still there are reported (a warning to the log
+// hook, base/log.hpp, naming them) and killed before leave() returns, as hubs::shutdown()
+// kills them: their destructors run while the loop still exists (not while it runs), so that a
+// green_transport they hold frees its bufferevent before the loop goes; pending timers and
+// calls go with them (the hub is shut down and opened again). The rule for applications: end
+// the greenthreads that use the loop (kill them, or have them return) while the loop still
+// runs, then leave, then free the loop; leave() only makes the forgotten ones safe. A no-op
+// when not joined. Throws hubs::hub_error inside one of the loop's callbacks (end the loop
+// first) or from another greenlet than the main one.
 EVENTLET_API void leave();
 
 // joined() says whether the calling thread's hub is joined to an application's loop.

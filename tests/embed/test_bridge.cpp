@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <future>
+#include <limits>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -87,6 +89,24 @@ TEST_CASE("block_on outside any greenthread: a value, an exception, a timeout") 
   embed::block_on<void>([&](embed::completion<void> done) { w.later(0.01, [done] { done(); }); },
                         5.0);
   CHECK(ran);
+}
+
+TEST_CASE("block_on: no timeout means no limit; a negative or NaN one is refused") {
+  way w;
+  auto soon = [&](embed::completion<int> done) { w.later(0.01, [done] { done(5); }); };
+  CHECK(embed::block_on<int>(soon) == 5);
+  CHECK(embed::block_on<int>(soon, std::nullopt) == 5);
+  bool started = false;
+  auto noted = [&](embed::completion<int> done) {
+    started = true;
+    soon(done);
+  };
+  CHECK_THROWS_AS(embed::block_on<int>(noted, -1), std::invalid_argument);
+  CHECK_THROWS_AS(embed::block_on<int>(noted, std::numeric_limits<double>::quiet_NaN()),
+                  std::invalid_argument);
+  CHECK_FALSE(started);  // refused before the operation began
+  std::future<int> f = std::async(std::launch::async, [] { return 1; });
+  CHECK_THROWS_AS(embed::block_on(std::move(f), -0.5), std::invalid_argument);
 }
 
 TEST_CASE("block_on a future that another thread makes ready") {

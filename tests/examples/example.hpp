@@ -1,6 +1,6 @@
 // What the example tests share: an example program (tools/examples) run as a subprocess, found
 // through the environment variable meson sets for it (CHAT_SERVER, ECHO_SERVER, FORWARDER,
-// HTTP_HELLO, TLS_ECHO_SERVER).
+// HTTP_HELLO, TLS_ECHO_SERVER, WEB_CHAT, EMBED_FORWARDER, EMBED_EVHTTP_PROXY).
 #pragma once
 
 #include <dirent.h>
@@ -87,10 +87,11 @@ class process {
     return status_;
   }
 
-  // terminate() sends SIGTERM and returns the wait status; nullopt if it had exited before.
-  std::optional<int> terminate() {
+  // terminate() sends `signo` (SIGTERM by default) and returns the wait status; nullopt if it
+  // had exited before.
+  std::optional<int> terminate(int signo = SIGTERM) {
     if (!running()) return std::nullopt;
-    kill(pid_, SIGTERM);
+    kill(pid_, signo);
     return wait();
   }
 
@@ -143,11 +144,11 @@ class example {
     CHECK_MESSAGE(stdout_.read(1).empty(), name_ << " wrote more than one line on stdout");
   }
 
-  // stop() sends SIGTERM now and returns the wait status once it has exited (which must not
-  // have happened before).
-  int stop() {
+  // stop() sends `signo` (SIGTERM by default) now and returns the wait status once it has
+  // exited (which must not have happened before).
+  int stop(int signo = SIGTERM) {
     stopped_ = true;
-    const std::optional<int> status = proc_->terminate();
+    const std::optional<int> status = proc_->terminate(signo);
     REQUIRE_MESSAGE(status.has_value(), name_ << " exited early, wait status " << proc_->status());
     return *status;
   }

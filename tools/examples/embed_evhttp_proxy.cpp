@@ -6,6 +6,9 @@
 //   embed_evhttp_proxy --port 8080 --backend 9000   # GET /x -> http://127.0.0.1:9000/x
 //
 // Many requests wait for a slow backend at once: each is a greenthread, the loop never blocks.
+// On SIGINT or SIGTERM it stops accepting, ends the requests in flight and its connections and
+// exits with status 0 (embed_stop.hpp). --backdoor PATH serves the backdoor console on that
+// Unix socket.
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -15,11 +18,14 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "backdoor_option.hpp"
 #include "command_line.hpp"
 #include "embed/defer.hpp"
 #include "embed/join.hpp"
+#include "embed_stop.hpp"
 #include "eventlet.hpp"
 #include "http/client.hpp"
 
@@ -53,15 +59,12 @@ void on_request(evhttp_request* req, void* arg) {
                                });
 }
 
-void on_signal(evutil_socket_t, short, void* base) {
-  event_base_loopexit(static_cast<event_base*>(base), nullptr);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::command_line args(argc, argv, "embed_evhttp_proxy [--port N] --backend PORT",
-                              {"--port", "--backend"});
+  examples::command_line args(argc, argv,
+                              "embed_evhttp_proxy [--port N] --backend PORT [--backdoor PATH]",
+                              {"--port", "--backend", "--backdoor"});
   const int port = args.port(8080);
   proxy p{
       "http://127.0.0.1:" + std::to_string(args.parse_port(args.value("--backend"), "--backend")),
@@ -71,7 +74,14 @@ int main(int argc, char** argv) {
   event_base* base = event_base_new();
   embed::joined_loop joined = embed::join(base);
   evhttp* server = evhttp_new(base);
-  evhttp_bound_socket* bound = evhttp_bind_socket_with_handle(server, "127.0.0.1", port);
+  evhttp_bound_socket* bound = nullptr;
+  std::optional<examples::loop_stopper> stopper;  // first: a signal from now on stops it
+  stopper.emplace(base, [&] {
+    if (bound) evhttp_del_accept_socket(server, bound);
+    bound = nullptr;
+  });
+  examples::serve_backdoor(args);
+  bound = evhttp_bind_socket_with_handle(server, "127.0.0.1", port);
   if (!bound) {
     std::fprintf(stderr, "embed_evhttp_proxy: cannot listen on port %d\n", port);
     return 1;
@@ -81,13 +91,12 @@ int main(int argc, char** argv) {
   socklen_t len = sizeof ss;
   getsockname(evhttp_bound_socket_get_fd(bound), reinterpret_cast<sockaddr*>(&ss), &len);
   examples::announce(green::address(reinterpret_cast<sockaddr*>(&ss), len));
-  ::event* term = evsignal_new(base, SIGTERM, &on_signal, base);
-  event_add(term, nullptr);
 
-  event_base_dispatch(base);  // the application's loop, as before
+  event_base_dispatch(base);  // the application's loop, as before, until a signal
 
-  event_free(term);
-  evhttp_free(server);
+  stopper.reset();
+  evhttp_free(server);  // closes the connections left
   joined.leave();
   event_base_free(base);
+  return 0;
 }

@@ -2,6 +2,9 @@
 // relaying is done by greenthreads over green transports (embed::green_transport).
 //
 //   embed_forwarder --port 7000 --to 6000   # 127.0.0.1:7000 -> 127.0.0.1:6000
+//
+// On SIGINT or SIGTERM it stops accepting, closes the connections it relays and exits with
+// status 0 (embed_stop.hpp). --backdoor PATH serves the backdoor console on that Unix socket.
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
@@ -11,12 +14,15 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "backdoor_option.hpp"
 #include "command_line.hpp"
 #include "embed/defer.hpp"
 #include "embed/join.hpp"
 #include "embed/transport.hpp"
+#include "embed_stop.hpp"
 #include "eventlet.hpp"
 
 namespace {
@@ -58,26 +64,28 @@ void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) {
   });
 }
 
-void on_signal(evutil_socket_t, short, void* base) {
-  event_base_loopexit(static_cast<event_base*>(base), nullptr);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::command_line args(argc, argv, "embed_forwarder [--port N] --to PORT",
-                              {"--port", "--to"});
+  examples::command_line args(argc, argv, "embed_forwarder [--port N] --to PORT [--backdoor PATH]",
+                              {"--port", "--to", "--backdoor"});
   const int port = args.port(7000);
   signal(SIGPIPE, SIG_IGN);
   event_base* base = event_base_new();
   forwarder f{base, args.parse_port(args.value("--to"), "--to")};
   embed::joined_loop joined = embed::join(base);
+  evconnlistener* listener = nullptr;
+  std::optional<examples::loop_stopper> stopper;  // first: a signal from now on stops it
+  stopper.emplace(base, [&listener] {
+    if (listener) evconnlistener_disable(listener);
+  });
+  examples::serve_backdoor(args);
 
   sockaddr_in sin{};
   sin.sin_family = AF_INET;
   sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   sin.sin_port = htons(static_cast<std::uint16_t>(port));
-  evconnlistener* listener =
+  listener =
       evconnlistener_new_bind(base, &on_accept, &f, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, -1,
                               reinterpret_cast<sockaddr*>(&sin), sizeof sin);
   if (!listener) {
@@ -88,13 +96,12 @@ int main(int argc, char** argv) {
   socklen_t len = sizeof ss;
   getsockname(evconnlistener_get_fd(listener), reinterpret_cast<sockaddr*>(&ss), &len);
   examples::announce(green::address(reinterpret_cast<sockaddr*>(&ss), len));
-  ::event* term = evsignal_new(base, SIGTERM, &on_signal, base);
-  event_add(term, nullptr);
 
-  event_base_dispatch(base);
+  event_base_dispatch(base);  // until a signal: the relays have ended then
 
-  event_free(term);
+  stopper.reset();
   evconnlistener_free(listener);
   joined.leave();
   event_base_free(base);
+  return 0;
 }
