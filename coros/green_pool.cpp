@@ -25,7 +25,7 @@ green_pool::~green_pool() {
     while (m && (m->killed || m->greenlet == self)) m = m->next;
     if (!m) break;
     m->killed = true;
-    m->kill();  // its link takes it off the list
+    m->kill();  // its finish hook takes it off the list
   }
   for (detail::pool_member* m = members_; m; m = m->next) m->pool = nullptr;
   idlers_.wake_all();

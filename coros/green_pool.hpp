@@ -173,8 +173,8 @@ class EVENTLET_API green_pool {
   bool take_slot();
 
   // start() spawns `call` in the slot the caller took and lists it as a member until it
-  // finishes. The member leaves through the greenthread's link, which also sees it end without
-  // running: killed before it starts (by a handle, a listing's kill or the destructor), or
+  // finishes. The member leaves through the greenthread's finish hook, which also sees it end
+  // without running: killed before it starts (by a handle, a listing's kill or the destructor), or
   // refused a stack.
   template <typename C>
   auto start(C&& call) {
@@ -183,8 +183,8 @@ class EVENTLET_API green_pool {
     try {
       m = new detail::pool_member_of<R>;
       m->thread.emplace(eventlet::spawn(std::forward<C>(call)));
-      // The pool's own link does not count as looking at the outcome.
-      detail::link_quietly(*m->thread, [m] { finished(m); });
+      // The pool's hook does not count as looking at the outcome.
+      detail::on_finish(*m->thread, &member_finished, m);
     } catch (...) {  // out of memory: the greenthread, if made, has not started and never will
       if (m && m->thread) m->thread->kill();
       delete m;
@@ -199,6 +199,7 @@ class EVENTLET_API green_pool {
   // finished() is called when a member's greenthread finishes: it takes the member off its
   // pool's list, gives back its slot and deletes it.
   static void finished(detail::pool_member* m) noexcept;
+  static void member_finished(void* m) noexcept { finished(static_cast<detail::pool_member*>(m)); }
 
   void enlist(detail::pool_member* m) noexcept;
   bool is_member(const eventlet::greenlet* g) const noexcept;

@@ -159,10 +159,21 @@ void greenthread_core::start() {
   }
 }
 
+void greenthread_core::on_finish(void (*fn)(void*), void* arg) {
+  check_thread("greenthread::on_finish");
+  if (done_) {
+    fn(arg);
+    return;
+  }
+  finish_hook_ = fn;
+  finish_arg_ = arg;
+}
+
 void greenthread_core::finish(std::exception_ptr error) {
   task::leave();
   done_ = true;
   error_ = std::move(error);
+  if (finish_hook_) finish_hook_(finish_arg_);
   for (auto& [id, fn] : std::exchange(links_, {})) {
     try {
       fn();

@@ -64,6 +64,8 @@ class EVENTLET_API greenthread_core : private hubs::task {
   // greenthread ends by is still reported when nobody else looked at it).
   std::size_t link(std::function<void()> fn, bool observes = true);
   bool unlink(std::size_t id);
+  // Calls `fn(arg)` when done, before the links (detail::on_finish()); one per core.
+  void on_finish(void (*fn)(void*), void* arg);
   void kill(std::exception_ptr e);
   bool cancel();
   // check_thread() throws hubs::hub_error naming `what` unless called on its hub's thread.
@@ -102,6 +104,8 @@ class EVENTLET_API greenthread_core : private hubs::task {
   std::exception_ptr error_;
   hubs::hub& hub_;
   std::vector<std::pair<std::size_t, std::function<void()>>> links_;
+  void (*finish_hook_)(void*) = nullptr;
+  void* finish_arg_ = nullptr;
   std::size_t next_link_ = 1;
   // A greenlet blocked in wait(), in a list through the waiters' own frames.
   struct waiter : hubs::wakeup {
@@ -180,11 +184,13 @@ namespace detail {
 template <typename F, typename... A>
 auto spawn_greenthread(double seconds, const spawn_options* options, F&& f, A&&... args);
 
-// link_quietly() links `fn` to `gt` without counting as a look at its outcome: an exception it
-// ends by is still reported if nobody else looks (what pools use to track their members).
-template <typename T, typename Fn>
-std::size_t link_quietly(greenthread<T>& gt, Fn fn) {
-  return gt.core_->link(std::move(fn), false);
+// on_finish() has `gt` call `fn(arg)` when it finishes however it ends (its function returned
+// or threw, it was killed before it started, it was refused a stack), before its links, or at
+// once if it has finished. Not a look at its outcome: an exception it ends by is still reported
+// if nobody else looks. One per greenthread, with no allocation: what pools track members by.
+template <typename T>
+void on_finish(greenthread<T>& gt, void (*fn)(void*), void* arg) {
+  gt.core_->on_finish(fn, arg);
 }
 }  // namespace detail
 
@@ -266,8 +272,8 @@ class greenthread {
   template <typename F, typename... A>
   friend auto detail::spawn_greenthread(double seconds, const spawn_options* options, F&& f,
                                         A&&... args);
-  template <typename T, typename Fn>
-  friend std::size_t detail::link_quietly(greenthread<T>& gt, Fn fn);
+  template <typename T>
+  friend void detail::on_finish(greenthread<T>& gt, void (*fn)(void*), void* arg);
   explicit greenthread(detail::greenthread_result<R>* c) noexcept : core_(c) {}
   detail::greenthread_result<R>* core_;
 };
