@@ -68,6 +68,15 @@ TEST_CASE_FIXTURE(hub_test, "debug: the listing tells what each of many greenthr
   const std::string hub_text = debug::format_hub();
   CHECK(has(hub_text, "backend: " + hub_tests::expected_hub() + "\n"));
   CHECK(has(hub_text, "greenthreads: 42\n"));
+  CHECK(hub.listener_count() >= 1);
+  CHECK(has(hub_text, "listeners: " + std::to_string(hub.listener_count()) + "\n"));
+  CHECK(hub.timer_count() >= 10);  // the ten naps
+  CHECK(has(hub_text, "timers: " + std::to_string(hub.timer_count()) + "\n"));
+  CHECK(hub.run_queue_length() >= 1);  // 'fresh', not started
+  CHECK(has(hub_text, "run queue: " + std::to_string(hub.run_queue_length()) + "\n"));
+  CHECK(has(hub_text, "loop passes: " + std::to_string(hub.passes()) + "\n"));
+  CHECK(has(hub_text, "slow callbacks (blocking detection): "));
+  CHECK(has(hub_text, "-- listeners\n" + listeners + "-- timers\n"));
 
   for (auto& g : all) g.kill();
   ::close(fds[0]);
