@@ -98,19 +98,24 @@ TEST_CASE_FIXTURE(hub_test,
 
 TEST_CASE_FIXTURE(hub_test, "destroying a pool finishes its queued calls") {
   auto finished = std::make_shared<std::atomic<int>>(0);
+  auto go = std::make_shared<std::atomic<bool>>(false);
   {
     tpool::pool p({.max = 1});
     std::vector<greenthread<void>> callers;
     for (int i = 0; i < 4; ++i)
-      callers.push_back(spawn([&p, finished] {
-        p.execute([finished] {
-          std::this_thread::sleep_for(2ms);
+      callers.push_back(spawn([&p, finished, go] {
+        p.execute([finished, go] {
+          while (!*go) std::this_thread::sleep_for(1ms);  // held until the check below
           ++*finished;
         });
       }));
-    eventlet::sleep(0);  // every call is queued
-    CHECK(p.statistics().queued + static_cast<std::size_t>(p.statistics().threads) >= 4);
+    eventlet::sleep(0);  // every call is handed over; the one thread takes one, three wait
+    for (int tries = 0; p.statistics().queued != 3 && tries < 5000; ++tries)
+      std::this_thread::sleep_for(1ms);
+    CHECK(p.statistics().queued == 3);
+    CHECK(p.statistics().threads == 1);
     for (auto& c : callers) c.kill();  // the callers give up; the calls still run
+    *go = true;
   }
   CHECK(*finished == 4);
 }
